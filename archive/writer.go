@@ -1,0 +1,448 @@
+package archive
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// ErrClosed is returned by a Writer, or its Transport, after Close.
+var ErrClosed = errors.New("archive: writer closed")
+
+// Writer appends records to the WARC files of one directory. It is safe for
+// concurrent use; writes are serialized and each is on disk (written, not
+// necessarily fsynced) before the call that made it returns.
+type Writer struct {
+	dir  string
+	cfg  config
+	log  *slog.Logger
+	lock *os.File
+
+	mu       sync.Mutex
+	closed   bool
+	broken   error    // a failed write that could not be undone: refuse further writes
+	f        *os.File // current .open file; nil until the first write
+	name     string   // its closed name
+	size     int64
+	records  int      // records after the warcinfo
+	idx      *os.File // current .cdxj.open, may be nil if it could not be made
+	lines    [][]byte // index lines of the current file, sorted on close
+	serial   int
+	unsynced int
+	seen     map[urlKey][]dedupeRef
+}
+
+type urlKey [16]byte
+
+func keyOf(url string) urlKey {
+	s := sha256.Sum256([]byte(url))
+	return urlKey(s[:16])
+}
+
+// dedupeRef is what a revisit needs to point at an earlier response.
+type dedupeRef struct {
+	digest string
+	id     string
+	date   string // WARC-Date of the original
+}
+
+// maxDigestsPerURL bounds the memory a URL with ever-changing content takes.
+const maxDigestsPerURL = 4
+
+// Open opens (creating if needed) the WARC directory dir for writing. It
+// takes an exclusive lock on the directory, repairs files left open by a
+// crash, rebuilds missing CDXJ indexes and loads the payload digests used to
+// deduplicate. The first WARC file is created on the first write.
+func Open(dir string, opts ...Option) (*Writer, error) {
+	cfg := defaultConfig()
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("create %s: %w", dir, err)
+	}
+	lock, err := lockDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	w := &Writer{dir: dir, cfg: cfg, log: cfg.logger, lock: lock, seen: make(map[urlKey][]dedupeRef)}
+	if err := repairDir(context.Background(), dir, w.log); err != nil {
+		unlockDir(lock)
+		return nil, err
+	}
+	files, err := listWARCs(dir)
+	if err != nil {
+		unlockDir(lock)
+		return nil, err
+	}
+	for _, f := range files {
+		w.serial = max(w.serial, f.serial)
+	}
+	if cfg.dedupe {
+		if err := w.loadDigests(); err != nil {
+			unlockDir(lock)
+			return nil, err
+		}
+	}
+	return w, nil
+}
+
+// Dir returns the directory the Writer writes to.
+func (w *Writer) Dir() string { return w.dir }
+
+// loadDigests fills the dedupe map from the closed CDXJ indexes.
+func (w *Writer) loadDigests() error {
+	ix := &Index{dir: w.dir}
+	for c, err := range ix.All() {
+		if err != nil {
+			return fmt.Errorf("load digests: %w", err)
+		}
+		if c.Revisit || c.Truncated || c.RecordID == "" || c.PayloadDigest == "" || c.PayloadDigest == emptyDigest {
+			continue
+		}
+		w.remember(c.URL, dedupeRef{digest: c.PayloadDigest, id: c.RecordID, date: warcDate(c.Time)})
+	}
+	return nil
+}
+
+func (w *Writer) remember(url string, r dedupeRef) {
+	k := keyOf(url)
+	refs := w.seen[k]
+	for i, x := range refs {
+		if x.digest == r.digest {
+			refs[i] = r
+			return
+		}
+	}
+	if len(refs) >= maxDigestsPerURL {
+		refs = refs[1:]
+	}
+	w.seen[k] = append(slices.Clip(refs), r)
+}
+
+// original returns the earlier response with this URL and payload digest.
+func (w *Writer) original(url, digest string) (dedupeRef, bool) {
+	if !w.cfg.dedupe || digest == emptyDigest {
+		return dedupeRef{}, false
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, r := range w.seen[keyOf(url)] {
+		if r.digest == digest {
+			return r, true
+		}
+	}
+	return dedupeRef{}, false
+}
+
+// pending is one compressed record waiting to be written.
+type pending struct {
+	member []byte
+	entry  *indexEntry // nil for records not indexed (request, warcinfo)
+	dedupe bool        // a complete response whose digest later fetches may refer to
+}
+
+// commit writes records next to each other in one file, with one write so
+// a crash leaves at most the tail of that write to repair, and indexes them.
+// It fills in File, Offset and Length of each entry.
+func (w *Writer) commit(recs ...pending) error {
+	total := int64(0)
+	for _, r := range recs {
+		total += int64(len(r.member))
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return ErrClosed
+	}
+	if w.broken != nil {
+		return fmt.Errorf("archive: writer unusable after failed write: %w", w.broken)
+	}
+	if w.f != nil && w.records > 0 && w.size+total > w.cfg.maxFileSize {
+		if err := w.closeFile(); err != nil {
+			return err
+		}
+	}
+	if w.f == nil {
+		if err := w.newFile(); err != nil {
+			return err
+		}
+	}
+	buf := bufPool.Get().(*bytes.Buffer)
+	defer putBuf(buf)
+	buf.Reset()
+	off := w.size
+	for _, r := range recs {
+		if r.entry != nil {
+			r.entry.File = w.name
+			r.entry.Offset = off
+			r.entry.Length = int64(len(r.member))
+		}
+		off += int64(len(r.member))
+		buf.Write(r.member)
+	}
+	if _, err := w.f.Write(buf.Bytes()); err != nil {
+		w.undo(err)
+		return fmt.Errorf("write %s: %w", w.name, err)
+	}
+	w.size = off
+	w.records += len(recs)
+	var lines []byte
+	for _, r := range recs {
+		if r.entry == nil {
+			continue
+		}
+		line := cdxjLine(*r.entry)
+		w.lines = append(w.lines, line)
+		lines = append(lines, line...)
+		if r.dedupe {
+			w.remember(r.entry.URL, dedupeRef{digest: r.entry.PayloadDigest, id: r.entry.RecordID, date: warcDate(r.entry.Time)})
+		}
+	}
+	if w.idx != nil && len(lines) > 0 {
+		if _, err := w.idx.Write(lines); err != nil {
+			// The index is derived: it is rewritten from memory on close and
+			// rebuilt from the WARC after a crash.
+			w.log.Warn("archive: append to index failed", "file", w.name, "err", err)
+		}
+	}
+	if w.cfg.syncEvery > 0 {
+		if w.unsynced++; w.unsynced >= w.cfg.syncEvery {
+			w.unsynced = 0
+			if err := w.f.Sync(); err != nil {
+				return fmt.Errorf("sync %s: %w", w.name, err)
+			}
+		}
+	}
+	return nil
+}
+
+// undo cuts a partly written record off; if even that fails the file can
+// no longer be trusted and the Writer stops writing.
+func (w *Writer) undo(cause error) {
+	if err := w.f.Truncate(w.size); err != nil {
+		w.broken = errors.Join(cause, err)
+		w.log.Error("archive: cannot undo failed write", "file", w.name, "err", w.broken)
+	}
+}
+
+func putBuf(b *bytes.Buffer) {
+	if b.Cap() <= 1<<20 {
+		bufPool.Put(b)
+	}
+}
+
+// newFile starts the next WARC file with its warcinfo record.
+func (w *Writer) newFile() error {
+	now := w.cfg.now()
+	var (
+		f    *os.File
+		name string
+		err  error
+	)
+	for range 100 {
+		w.serial++
+		name = fileName(w.cfg.prefix, now, w.serial)
+		f, err = os.OpenFile(filepath.Join(w.dir, name+openSuffix), os.O_WRONLY|os.O_CREATE|os.O_EXCL|os.O_APPEND, 0o644)
+		if err == nil || !os.IsExist(err) {
+			break
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("create WARC file: %w", err)
+	}
+	buf := bufPool.Get().(*bytes.Buffer)
+	defer putBuf(buf)
+	buf.Reset()
+	w.warcinfo(buf, name, now)
+	member := bytes.Buffer{}
+	if err := gzipMember(&member, buf.Bytes()); err != nil {
+		f.Close()
+		return err
+	}
+	if _, err := f.Write(member.Bytes()); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return fmt.Errorf("write warcinfo to %s: %w", name, err)
+	}
+	idx, err := os.OpenFile(filepath.Join(w.dir, indexName(name)+openSuffix), os.O_WRONLY|os.O_CREATE|os.O_TRUNC|os.O_APPEND, 0o644)
+	if err != nil {
+		w.log.Warn("archive: cannot create index", "file", name, "err", err)
+		idx = nil
+	}
+	w.f, w.name, w.size, w.records, w.idx, w.lines = f, name, int64(member.Len()), 0, idx, nil
+	w.log.Info("archive: new WARC file", "file", name)
+	return nil
+}
+
+// closeFile syncs and renames the current file and writes its sorted index.
+func (w *Writer) closeFile() error {
+	if w.f == nil {
+		return nil
+	}
+	f, name := w.f, w.name
+	w.f = nil
+	errSync := f.Sync()
+	errClose := f.Close()
+	if err := errors.Join(errSync, errClose); err != nil {
+		w.broken = err
+		return fmt.Errorf("close %s: %w", name, err)
+	}
+	if err := os.Rename(filepath.Join(w.dir, name+openSuffix), filepath.Join(w.dir, name)); err != nil {
+		w.broken = err
+		return fmt.Errorf("close %s: %w", name, err)
+	}
+	if w.idx != nil {
+		w.idx.Close()
+		w.idx = nil
+	}
+	if err := writeIndex(w.dir, name, w.lines); err != nil {
+		// Open rebuilds a missing index from the WARC file.
+		w.log.Warn("archive: write index failed", "file", name, "err", err)
+	} else {
+		os.Remove(filepath.Join(w.dir, indexName(name)+openSuffix))
+	}
+	syncDir(w.dir)
+	w.lines = nil
+	w.log.Info("archive: closed WARC file", "file", name, "bytes", w.size, "records", w.records)
+	return nil
+}
+
+// writeIndex writes the sorted CDXJ index of a closed WARC file atomically.
+func writeIndex(dir, warcName string, lines [][]byte) error {
+	slices.SortFunc(lines, bytes.Compare)
+	final := filepath.Join(dir, indexName(warcName))
+	tmp := final + ".tmp"
+	f, err := os.Create(tmp)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	for _, l := range lines {
+		buf.Write(l)
+		if buf.Len() > 1<<20 {
+			if _, err := f.Write(buf.Bytes()); err != nil {
+				f.Close()
+				return err
+			}
+			buf.Reset()
+		}
+	}
+	_, err = f.Write(buf.Bytes())
+	if err = errors.Join(err, f.Sync(), f.Close()); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return os.Rename(tmp, final)
+}
+
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		_ = d.Sync() // best effort: not every filesystem can
+		d.Close()
+	}
+}
+
+// warcinfo writes the record that opens every file.
+func (w *Writer) warcinfo(buf *bytes.Buffer, name string, now time.Time) {
+	var body strings.Builder
+	info := Fields{
+		{"software", w.cfg.software},
+		{"format", "WARC File Format 1.1"},
+		{"conformsTo", "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/"},
+	}
+	if host, err := os.Hostname(); err == nil {
+		info = append(info, Field{"hostname", host})
+	}
+	for _, f := range append(info, w.cfg.info...) {
+		if f.Value != "" {
+			body.WriteString(cleanValue(f.Name) + ": " + cleanValue(f.Value) + "\r\n")
+		}
+	}
+	var h Fields
+	h.add(hType, "warcinfo")
+	h.add(hRecordID, newRecordID())
+	h.add(hDate, warcDate(now))
+	h.add(hFilename, name)
+	h.add(hContentType, mimeWarcFields)
+	marshalRecord(buf, h, []byte(body.String()))
+}
+
+// Close closes the current file (fsync, rename, sorted index) and releases
+// the directory. Transports made by the Writer fail after Close.
+func (w *Writer) Close() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return nil
+	}
+	w.closed = true
+	err := w.closeFile()
+	unlockDir(w.lock)
+	return err
+}
+
+// Lookup returns the captures of url (matched by SURT key, so http and https
+// and www. variants match too), oldest first.
+func (w *Writer) Lookup(url string) ([]Capture, error) {
+	return (&Index{dir: w.dir}).Lookup(url)
+}
+
+// WriteResource archives body as a resource record, for content that was not
+// fetched over HTTP (crawl logs, metadata).
+func (w *Writer) WriteResource(ctx context.Context, uri, contentType string, body []byte) (Capture, error) {
+	if err := ctx.Err(); err != nil {
+		return Capture{}, err
+	}
+	now := w.cfg.now()
+	id := newRecordID()
+	digest := digestOf(body)
+	var h Fields
+	h.add(hType, "resource")
+	h.add(hRecordID, id)
+	h.add(hDate, warcDate(now))
+	h.add(hTargetURI, uri)
+	h.add(hPayloadDigest, digest)
+	h.add(hContentType, contentType)
+	p, err := compress(h, body)
+	if err != nil {
+		return Capture{}, err
+	}
+	p.entry = &indexEntry{Capture: Capture{
+		URL: uri, Time: now.UTC().Truncate(time.Second), RecordID: id, PayloadDigest: digest,
+		Status: 200, MIME: contentType,
+	}}
+	if err := w.commit(p); err != nil {
+		return Capture{}, fmt.Errorf("archive resource %s: %w", uri, err)
+	}
+	return p.entry.Capture, nil
+}
+
+// compress marshals and gzips one record.
+func compress(h Fields, block ...[]byte) (pending, error) {
+	buf := bufPool.Get().(*bytes.Buffer)
+	defer putBuf(buf)
+	buf.Reset()
+	marshalRecord(buf, h, block...)
+	var out bytes.Buffer
+	out.Grow(buf.Len()/3 + 64)
+	if err := gzipMember(&out, buf.Bytes()); err != nil {
+		return pending{}, err
+	}
+	return pending{member: out.Bytes()}, nil
+}
+
+func (w *Writer) isClosed() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.closed
+}

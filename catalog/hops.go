@@ -1,0 +1,90 @@
+package catalog
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// Hop is one step of an article's origin chain. Hop 1 is the source the
+// article credits; the last hop is the resolved origin.
+type Hop struct {
+	N          int    // position, 1-based; assigned by SetHops
+	Kind       string // telegram, outlet, social, network, other
+	URL        string
+	Channel    string
+	Post       string
+	Outlet     string
+	Evidence   string // why this hop was taken
+	WARCFile   string // capture of the hop's page, if archived
+	WARCOffset int64
+	OriginTime time.Time // when the hop's page says it was published; zero if unknown
+	// Lag is the article's publication time minus OriginTime. It is stored
+	// only when OriginTime is known.
+	Lag time.Duration
+}
+
+// SetHops replaces the origin chain of an article.
+func (c *Catalog) SetHops(ctx context.Context, rowID int64, hops []Hop) error {
+	if len(hops) > maxHops {
+		hops = hops[:maxHops]
+	}
+	tx, err := c.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("set hops of article %d: begin: %w", rowID, err)
+	}
+	defer tx.Rollback()
+	var one int
+	if err := tx.QueryRowContext(ctx, "SELECT 1 FROM articles WHERE id = ?", rowID).Scan(&one); err != nil {
+		if err == sql.ErrNoRows {
+			err = ErrNotFound
+		}
+		return fmt.Errorf("set hops of article %d: %w", rowID, err)
+	}
+	if _, err := tx.ExecContext(ctx, "DELETE FROM hops WHERE article = ?", rowID); err != nil {
+		return fmt.Errorf("set hops of article %d: %w", rowID, err)
+	}
+	ins, err := tx.PrepareContext(ctx, `INSERT INTO hops (article, n, kind, url, channel, post, outlet,
+		evidence, warc_file, warc_offset, origin_time, lag_seconds) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return fmt.Errorf("set hops of article %d: %w", rowID, err)
+	}
+	defer ins.Close()
+	for i, h := range hops {
+		var lag any
+		if !h.OriginTime.IsZero() {
+			lag = int64(h.Lag / time.Second)
+		}
+		_, err := ins.ExecContext(ctx, rowID, i+1, clip(h.Kind, maxShort), clip(h.URL, maxURL),
+			clip(h.Channel, maxShort), clip(h.Post, maxShort), clip(h.Outlet, maxShort),
+			clip(h.Evidence, maxDesc), clip(h.WARCFile, maxURL), h.WARCOffset, nullTime(h.OriginTime), lag)
+		if err != nil {
+			return fmt.Errorf("set hop %d of article %d: %w", i+1, rowID, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("set hops of article %d: commit: %w", rowID, err)
+	}
+	return nil
+}
+
+func readHops(ctx context.Context, q querier, id int64) ([]Hop, error) {
+	var hs []Hop
+	err := eachRow(ctx, q, `SELECT n, kind, url, channel, post, outlet, evidence, warc_file, warc_offset,
+		origin_time, lag_seconds FROM hops WHERE article = ? ORDER BY n`, []any{id},
+		func(rows *sql.Rows) error {
+			var h Hop
+			var t sql.NullString
+			var lag sql.NullInt64
+			err := rows.Scan(&h.N, &h.Kind, &h.URL, &h.Channel, &h.Post, &h.Outlet, &h.Evidence,
+				&h.WARCFile, &h.WARCOffset, &t, &lag)
+			h.OriginTime, h.Lag = parseNullTime(t), time.Duration(lag.Int64)*time.Second
+			hs = append(hs, h)
+			return err
+		})
+	if err != nil {
+		return nil, fmt.Errorf("hops: %w", err)
+	}
+	return hs, nil
+}

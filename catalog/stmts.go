@@ -1,0 +1,97 @@
+package catalog
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+)
+
+// stmts are the writer's hot statements, prepared once on its one
+// connection; transactions reuse them through Tx.StmtContext.
+type stmts struct {
+	lookup, insert, update, touch, validators, replayed, maxVersion *sql.Stmt
+	insertVersion, insertAlternate, insertImage, setOrigin          *sql.Stmt
+	markDeleted, hashBefore, hashFirst                              *sql.Stmt
+	all                                                             []*sql.Stmt
+}
+
+func prepare(ctx context.Context, db *sql.DB) (*stmts, error) {
+	s := &stmts{}
+	for _, p := range []struct {
+		dst **sql.Stmt
+		sql string
+	}{
+		{&s.lookup, `SELECT a.id, a.current_version, a.last_seen, a.deleted_at, v.body_hash, v.captured_at
+			FROM articles a JOIN versions v ON v.article = a.id AND v.n = a.current_version
+			WHERE a.site = ?1 AND a.art_id = ?2`},
+		{&s.insert, `INSERT INTO articles (site, art_id, canonical_url, url, lang, category, title,
+			published, published_day, first_seen, last_seen, current_version,
+			source_title, source_url, og_title, og_description,
+			origin_kind, origin_outlet, origin_owner, origin_channel, origin_post, origin_platform,
+			origin_url, origin_site, origin_art_id, origin_id)
+			VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, 1, ?11, ?12, ?13, ?14,
+			?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)`},
+		{&s.update, `UPDATE articles SET canonical_url = ?1, url = ?2, lang = ?3, category = ?4, title = ?5,
+			published = CASE WHEN ?6 = '' THEN published ELSE ?6 END,
+			published_day = CASE WHEN ?7 = '' THEN published_day ELSE ?7 END,
+			last_seen = max(last_seen, ?8), first_seen = min(first_seen, ?8),
+			deleted_at = CASE WHEN ?9 THEN NULL ELSE deleted_at END,
+			delete_status = CASE WHEN ?9 THEN NULL ELSE delete_status END,
+			current_version = ?10,
+			source_title = ?11, source_url = ?12, og_title = ?13, og_description = ?14
+			WHERE id = ?15`},
+		{&s.touch, `UPDATE articles SET last_seen = max(last_seen, ?1), first_seen = min(first_seen, ?1),
+			deleted_at = CASE WHEN ?2 THEN NULL ELSE deleted_at END,
+			delete_status = CASE WHEN ?2 THEN NULL ELSE delete_status END
+			WHERE id = ?3`},
+		{&s.validators, `UPDATE versions SET
+			etag = CASE WHEN ?1 <> '' THEN ?1 ELSE etag END,
+			last_modified = CASE WHEN ?2 <> '' THEN ?2 ELSE last_modified END
+			WHERE article = ?3 AND n = ?4`},
+		{&s.replayed, `SELECT n FROM versions WHERE article = ?1
+			AND ((?2 <> '' AND record_id = ?2) OR (?3 <> '' AND warc_file = ?3 AND warc_offset = ?4))
+			LIMIT 1`},
+		{&s.hashBefore, `SELECT body_hash FROM versions WHERE article = ?1 AND captured_at <= ?2
+			ORDER BY captured_at DESC, n DESC LIMIT 1`},
+		{&s.hashFirst, `SELECT body_hash FROM versions WHERE article = ?1 ORDER BY captured_at, n LIMIT 1`},
+		{&s.maxVersion, `SELECT COALESCE(max(n), 0) FROM versions WHERE article = ?1`},
+		{&s.insertVersion, `INSERT INTO versions (article, n, captured_at, url, status, body_hash, title, text,
+			warc_file, warc_offset, warc_length, record_id, payload_digest, etag, last_modified)
+			VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)`},
+		{&s.insertAlternate, `INSERT INTO alternates (article, lang, url) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING`},
+		{&s.insertImage, `INSERT INTO images (article, url, md5) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING`},
+		{&s.setOrigin, `UPDATE articles SET origin_kind = ?1, origin_outlet = ?2, origin_owner = ?3,
+			origin_channel = ?4, origin_post = ?5, origin_platform = ?6, origin_url = ?7,
+			origin_site = ?8, origin_art_id = ?9, origin_id = ?10
+			WHERE id = ?11`},
+		{&s.markDeleted, `UPDATE articles SET deleted_at = ?1, delete_status = ?2
+			WHERE site = ?3 AND art_id = ?4 AND deleted_at IS NULL AND last_seen < ?1`},
+	} {
+		st, err := db.PrepareContext(ctx, p.sql)
+		if err != nil {
+			s.close()
+			return nil, fmt.Errorf("prepare %q: %w", firstLine(p.sql), err)
+		}
+		*p.dst = st
+		s.all = append(s.all, st)
+	}
+	return s, nil
+}
+
+func (s *stmts) close() error {
+	var errs []error
+	for _, st := range s.all {
+		errs = append(errs, st.Close())
+	}
+	return errors.Join(errs...)
+}
+
+func firstLine(s string) string {
+	for i, r := range s {
+		if r == '\n' {
+			return s[:i]
+		}
+	}
+	return s
+}

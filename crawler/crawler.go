@@ -1,0 +1,499 @@
+package crawler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gocolly/colly/v2"
+
+	"github.com/pravda-archive/pravda/seeds"
+)
+
+// DefaultUserAgent names the project and where to reach it, as a polite archiver should.
+const DefaultUserAgent = "Mozilla/5.0 (compatible; pravda-archive/0.1; +https://github.com/pravda-archive/pravda)"
+
+// Item is one URL in the persistent frontier.
+type Item struct {
+	Site string // site name
+	URL  string // canonical URL
+	Key  string // site[/edition]:id
+	ID   int64
+}
+
+// Revisit is an archived article to check again for edits and deletions.
+type Revisit struct {
+	Item
+	ETag         string
+	LastModified string
+}
+
+// Frontier persists what a pass has yet to do, so that a killed crawl resumes.
+type Frontier interface {
+	Cursor(ctx context.Context, siteKey string) (int64, error)
+	SetCursor(ctx context.Context, siteKey string, id int64) error
+	Enqueue(ctx context.Context, items []Item) error // idempotent; never reopens a done URL
+	Pending(ctx context.Context, site string) ([]Item, error)
+	Done(ctx context.Context, url string) error
+	Failed(ctx context.Context, url string, err error) error
+	Recent(ctx context.Context, since time.Time, sites []string) ([]Revisit, error)
+}
+
+// Page is one fetched article page, already written to the archive.
+type Page struct {
+	Item
+	Status   int
+	Header   http.Header
+	Body     []byte
+	Recheck  bool
+	Fetched  time.Time
+	FinalURL string
+}
+
+// Outcome is what a Handler did with a page.
+type Outcome int
+
+const (
+	Skipped Outcome = iota
+	New
+	Version
+	Unchanged
+	Deleted
+)
+
+// Handler receives every article page the crawler fetched (any status: a 404/410 on a
+// recheck is how deletions are found).
+type Handler interface {
+	Handle(ctx context.Context, p Page) (Outcome, error)
+}
+
+// HandlerFunc adapts a function to Handler.
+type HandlerFunc func(ctx context.Context, p Page) (Outcome, error)
+
+// Handle calls f.
+func (f HandlerFunc) Handle(ctx context.Context, p Page) (Outcome, error) { return f(ctx, p) }
+
+// Config is one crawl pass.
+type Config struct {
+	Registry    *seeds.Registry
+	Sites       []*seeds.Site
+	Since       time.Time     // backfill limit; zero: up to DefaultBackfill before now on a first pass
+	Recheck     time.Duration // revisit articles published within this window; zero: none
+	Politeness  Politeness
+	Workers     int   // concurrent fetches (default 8; politeness still applies per host/IP)
+	MaxBodySize int64 // default 16 MiB
+	UserAgent   string
+	Transport   http.RoundTripper // the archive's recording transport (required)
+	Dialer      *Dialer           // used for per-IP politeness keys (required)
+	Frontier    Frontier
+	Handler     Handler
+	OnAttempt   func(Attempt) // every request, for the fetch log and metrics
+	Logger      *slog.Logger
+	Progress    Progress
+	Now         func() time.Time
+	sleep       func(context.Context, time.Duration) error
+}
+
+// DefaultBackfill bounds a first pass over a site with no --since: the live sites hold
+// years of history, which a backfill should ask for explicitly.
+const DefaultBackfill = 30 * 24 * time.Hour
+
+// Summary is what a pass did.
+type Summary struct {
+	Sites       int            `json:"sites"`
+	Discovered  int            `json:"discovered"`
+	Fetched     int            `json:"fetched"`
+	New         int            `json:"new"`
+	Versions    int            `json:"versions"`
+	Unchanged   int            `json:"unchanged"`
+	Deletions   int            `json:"deletions"`
+	Failed      int            `json:"failed"`
+	Requests    int            `json:"requests"`
+	ErrorsBy    map[string]int `json:"errors_by_kind"`
+	Discovery   map[string]string
+	Duration    time.Duration `json:"duration_ns"`
+	PerNew      float64       `json:"requests_per_new_article"`
+	SiteErrors  []string      `json:"site_errors,omitempty"`
+	StatusCount map[int]int   `json:"status_count"`
+}
+
+// Run makes one crawl pass over cfg.Sites.
+func Run(ctx context.Context, cfg Config) (Summary, error) {
+	if cfg.Transport == nil || cfg.Dialer == nil || cfg.Frontier == nil || cfg.Handler == nil || cfg.Registry == nil {
+		return Summary{}, errors.New("crawler: Registry, Transport, Dialer, Frontier and Handler are required")
+	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = 8
+	}
+	if cfg.MaxBodySize <= 0 {
+		cfg.MaxBodySize = 16 << 20
+	}
+	if cfg.UserAgent == "" {
+		cfg.UserAgent = DefaultUserAgent
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.sleep == nil {
+		cfg.sleep = sleepCtx
+	}
+	if cfg.Progress == nil {
+		cfg.Progress = nopProgress{}
+	}
+	r := &run{cfg: cfg, sum: Summary{ErrorsBy: map[string]int{}, StatusCount: map[int]int{}, Discovery: map[string]string{}}}
+	start := time.Now()
+	err := r.pass(ctx)
+	r.sum.Duration = time.Since(start)
+	if r.sum.New > 0 {
+		r.sum.PerNew = float64(r.sum.Requests) / float64(r.sum.New)
+	}
+	return r.sum, err
+}
+
+type run struct {
+	cfg      Config
+	transp   *polite
+	client   *http.Client
+	robots   *robotsCache
+	mu       sync.Mutex
+	sum      Summary
+	requests atomic.Int64
+}
+
+func (r *run) attempt(a Attempt) {
+	r.requests.Add(1)
+	r.mu.Lock()
+	r.sum.Requests++
+	if a.Kind != "" {
+		r.sum.ErrorsBy[a.Kind]++
+	}
+	if a.Status != 0 {
+		r.sum.StatusCount[a.Status]++
+	}
+	r.mu.Unlock()
+	if r.cfg.OnAttempt != nil {
+		r.cfg.OnAttempt(a)
+	}
+}
+
+func (r *run) pass(ctx context.Context) error {
+	cfg := r.cfg
+	robotsOn := map[string]bool{}
+	for _, s := range cfg.Registry.Sites {
+		for _, h := range append([]string{s.Host}, s.Aliases...) {
+			robotsOn[h] = s.HonoursRobots()
+		}
+	}
+	r.transp = &polite{
+		base: cfg.Transport, p: cfg.Politeness.withDefaults(), dialer: cfg.Dialer,
+		scope: cfg.Registry.InScope, onTry: r.attempt, sleep: cfg.sleep,
+		hosts: map[string]*gate{}, ips: map[string]*gate{},
+	}
+	uaTransport := &userAgent{base: r.transp, ua: cfg.UserAgent}
+	r.client = &http.Client{Transport: uaTransport, Timeout: 5 * time.Minute, CheckRedirect: checkRedirect(cfg.Registry)}
+	r.robots = &robotsCache{client: r.client, maxSize: 512 << 10, applies: func(h string) bool {
+		on, ok := robotsOn[h]
+		return !ok || on
+	}}
+	r.transp.robots = r.robots
+	r.transp.delayOf = r.robots.crawlDelay
+	r.sum.Sites = len(cfg.Sites)
+
+	coll := colly.NewCollector(
+		colly.UserAgent(cfg.UserAgent),
+		colly.MaxBodySize(int(cfg.MaxBodySize)),
+		colly.AllowURLRevisit(),
+		colly.ParseHTTPErrorResponse(),
+		colly.StdlibContext(ctx),
+	)
+	// Robots, redirects and scope are ours (polite, checkRedirect): colly's robots handling
+	// has no Crawl-delay and no per-site switch.
+	coll.IgnoreRobotsTxt = true
+	coll.WithTransport(uaTransport)
+	coll.SetRedirectHandler(checkRedirect(cfg.Registry))
+	coll.SetRequestTimeout(2 * time.Minute)
+
+	var work []job
+	for _, s := range cfg.Sites {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		jobs, err := r.plan(ctx, s)
+		if err != nil {
+			r.mu.Lock()
+			r.sum.SiteErrors = append(r.sum.SiteErrors, err.Error())
+			r.mu.Unlock()
+			cfg.Logger.Warn("site planning failed", "site", s.Name, "err", err)
+		}
+		work = append(work, jobs...)
+	}
+	cfg.Progress.Start(len(work))
+	defer cfg.Progress.Finish()
+	ch := make(chan job)
+	var wg sync.WaitGroup
+	for range cfg.Workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range ch {
+				r.fetch(ctx, coll, j)
+				cfg.Progress.Add(1)
+			}
+		}()
+	}
+feed:
+	for _, j := range work {
+		select {
+		case ch <- j:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(ch)
+	wg.Wait()
+	sort.Strings(r.sum.SiteErrors)
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if len(r.sum.SiteErrors) > 0 && len(r.sum.SiteErrors) == len(cfg.Sites) && len(work) == 0 {
+		return fmt.Errorf("every site failed: %s", r.sum.SiteErrors[0])
+	}
+	return nil
+}
+
+type job struct {
+	Item
+	recheck bool
+	etag    string
+	lastMod string
+}
+
+// plan discovers a site's new articles, stores them in the frontier, moves the cursor, and
+// returns everything still pending for the site (earlier killed passes included).
+func (r *run) plan(ctx context.Context, s *seeds.Site) ([]job, error) {
+	cfg := r.cfg
+	keys := []string{s.Name}
+	for _, l := range s.Langs[1:] {
+		keys = append(keys, s.Name+"/"+l)
+	}
+	cursor := map[string]int64{}
+	first := true
+	for _, k := range keys {
+		c, err := cfg.Frontier.Cursor(ctx, k)
+		if err != nil {
+			return nil, fmt.Errorf("cursor %s: %w", k, err)
+		}
+		cursor[k] = c
+		if c > 0 {
+			first = false
+		}
+	}
+	since := cfg.Since
+	if since.IsZero() && first {
+		since = cfg.Now().Add(-DefaultBackfill)
+	}
+	var found []Found
+	var derr error
+	for _, ed := range append([]string{""}, s.Langs[1:]...) {
+		d := &discoverer{client: r.client, reg: cfg.Registry, site: s, edition: ed, cursor: cursor, since: since,
+			maxPages: 100000, maxSize: 64 << 20, robots: r.robots,
+			log: func(msg string, args ...any) { cfg.Logger.Info(msg, args...) }}
+		f, method, err := d.run(ctx)
+		found = append(found, f...)
+		derr = errors.Join(derr, err)
+		name := s.Name
+		if ed != "" {
+			name += "/" + ed
+		}
+		r.mu.Lock()
+		r.sum.Discovery[name] = method
+		r.sum.Discovered += len(f)
+		r.mu.Unlock()
+		cfg.Logger.Info("discovered", "site", name, "method", method, "new", len(f), "requests", d.pages)
+	}
+	items := make([]Item, 0, len(found))
+	top := map[string]int64{}
+	for _, f := range found {
+		items = append(items, Item{Site: s.Name, URL: f.URL, Key: f.Key, ID: f.ID})
+		if f.ID > top[f.SiteKey] {
+			top[f.SiteKey] = f.ID
+		}
+	}
+	if err := cfg.Frontier.Enqueue(ctx, items); err != nil {
+		return nil, fmt.Errorf("enqueue %s: %w", s.Name, err)
+	}
+	// The cursor moves only after a complete discovery whose finds are safely enqueued.
+	if derr == nil && ctx.Err() == nil {
+		for k, id := range top {
+			if id > cursor[k] {
+				if err := cfg.Frontier.SetCursor(ctx, k, id); err != nil {
+					return nil, fmt.Errorf("cursor %s: %w", k, err)
+				}
+			}
+		}
+	}
+	pending, err := cfg.Frontier.Pending(ctx, s.Name)
+	if err != nil {
+		return nil, fmt.Errorf("pending %s: %w", s.Name, err)
+	}
+	jobs := make([]job, 0, len(pending))
+	for _, it := range pending {
+		jobs = append(jobs, job{Item: it})
+	}
+	if cfg.Recheck > 0 {
+		revs, err := cfg.Frontier.Recent(ctx, cfg.Now().Add(-cfg.Recheck), []string{s.Name})
+		if err != nil {
+			return jobs, fmt.Errorf("recheck %s: %w", s.Name, err)
+		}
+		queued := map[string]bool{}
+		for _, j := range jobs {
+			queued[j.URL] = true
+		}
+		for _, rv := range revs {
+			if !queued[rv.URL] {
+				jobs = append(jobs, job{Item: rv.Item, recheck: true, etag: rv.ETag, lastMod: rv.LastModified})
+			}
+		}
+	}
+	return jobs, derr
+}
+
+// fetch gets one article page through colly and hands it to the Handler.
+func (r *run) fetch(ctx context.Context, coll *colly.Collector, j job) {
+	cfg := r.cfg
+	hdr := http.Header{}
+	if j.recheck {
+		if j.etag != "" {
+			hdr.Set("If-None-Match", j.etag)
+		}
+		if j.lastMod != "" {
+			hdr.Set("If-Modified-Since", j.lastMod)
+		}
+	}
+	var page *Page
+	cctx := colly.NewContext()
+	c := coll.Clone()
+	c.OnResponse(func(resp *colly.Response) {
+		page = &Page{Item: j.Item, Status: resp.StatusCode, Header: *resp.Headers, Body: resp.Body,
+			Recheck: j.recheck, Fetched: time.Now(), FinalURL: resp.Request.URL.String()}
+	})
+	var fetchErr error
+	c.OnError(func(resp *colly.Response, err error) {
+		if resp != nil && resp.StatusCode != 0 && page == nil {
+			page = &Page{Item: j.Item, Status: resp.StatusCode, Header: *resp.Headers, Body: resp.Body,
+				Recheck: j.recheck, Fetched: time.Now(), FinalURL: resp.Request.URL.String()}
+			return
+		}
+		fetchErr = err
+	})
+	err := c.Request(http.MethodGet, j.URL, nil, cctx, hdr)
+	if page == nil {
+		if err == nil {
+			err = fetchErr
+		}
+		if err == nil {
+			err = errors.New("no response")
+		}
+		if errors.Is(err, ErrRobots) || errors.Is(err, ErrOffScope) {
+			// Permanent: asking again next pass would not change the answer.
+			cfg.Logger.Info("not fetched", "url", j.URL, "why", err)
+			cfg.Frontier.Done(ctx, j.URL)
+			return
+		}
+		r.fail(ctx, j, err)
+		return
+	}
+	if page.Status == http.StatusNotModified {
+		r.count(Unchanged)
+		cfg.Frontier.Done(ctx, j.URL)
+		return
+	}
+	r.mu.Lock()
+	r.sum.Fetched++
+	r.mu.Unlock()
+	out, herr := cfg.Handler.Handle(ctx, *page)
+	if herr != nil {
+		r.fail(ctx, j, fmt.Errorf("handle %s: %w", j.URL, herr))
+		return
+	}
+	if out == Skipped && page.Status >= 500 || page.Status == http.StatusTooManyRequests {
+		r.fail(ctx, j, fmt.Errorf("fetch %s: status %d after retries", j.URL, page.Status))
+		return
+	}
+	r.count(out)
+	if err := cfg.Frontier.Done(ctx, j.URL); err != nil {
+		cfg.Logger.Error("frontier done", "url", j.URL, "err", err)
+	}
+}
+
+func (r *run) fail(ctx context.Context, j job, err error) {
+	r.mu.Lock()
+	r.sum.Failed++
+	r.mu.Unlock()
+	r.cfg.Logger.Warn("fetch failed", "url", j.URL, "err", err)
+	if ferr := r.cfg.Frontier.Failed(ctx, j.URL, err); ferr != nil {
+		r.cfg.Logger.Error("frontier failed", "url", j.URL, "err", ferr)
+	}
+}
+
+func (r *run) count(o Outcome) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	switch o {
+	case New:
+		r.sum.New++
+	case Version:
+		r.sum.Versions++
+	case Unchanged:
+		r.sum.Unchanged++
+	case Deleted:
+		r.sum.Deletions++
+	}
+}
+
+// checkRedirect keeps redirects in scope and bounded; a redirect loop ends as an error.
+func checkRedirect(reg *seeds.Registry) func(req *http.Request, via []*http.Request) error {
+	return func(req *http.Request, via []*http.Request) error {
+		if len(via) >= 10 {
+			return fmt.Errorf("stopped after %d redirects (loop?) at %s", len(via), req.URL)
+		}
+		if !reg.InScope(req.URL.Hostname()) {
+			return fmt.Errorf("redirect to %s: %w", req.URL.Host, ErrOffScope)
+		}
+		return nil
+	}
+}
+
+// userAgent sets the crawler's identity and asks for gzip on every request.
+type userAgent struct {
+	base http.RoundTripper
+	ua   string
+}
+
+func (t *userAgent) RoundTrip(req *http.Request) (*http.Response, error) {
+	req = req.Clone(req.Context())
+	req.Header.Set("User-Agent", t.ua)
+	if req.Header.Get("Accept") == "" {
+		req.Header.Set("Accept", "text/html,application/xhtml+xml,application/json;q=0.9,*/*;q=0.8")
+	}
+	return t.base.RoundTrip(req)
+}
+
+// SiteKeyOf returns the id sequence a canonical URL belongs to, "" if not an article.
+func SiteKeyOf(reg *seeds.Registry, raw string) string {
+	_, a, err := reg.Article(raw)
+	if err != nil {
+		return ""
+	}
+	return a.SiteKey()
+}

@@ -1,0 +1,289 @@
+package extract
+
+import (
+	"strings"
+	"unicode"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+	"golang.org/x/text/unicode/norm"
+)
+
+// maxWalkDepth bounds the recursion of the text walk; the parser already refuses deeper
+// documents, so this only guards against trees built some other way.
+const maxWalkDepth = 600
+
+// maxTextBytes caps the text kept from one body; network articles are a few kilobytes.
+const maxTextBytes = 1 << 20
+
+// paragraphs returns the readable paragraphs under n: block elements and blank lines (two
+// <br>) separate paragraphs, a single <br> separates lines within one. Elements that are
+// not article text (scripts, captions, share boxes, forms, hidden elements) and any extra
+// element skip rejects are left out.
+func paragraphs(n *html.Node, skip func(*html.Node) bool) []string {
+	w := walker{skip: skip}
+	// The root itself is never skipped: a body's class says nothing about its text.
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		w.walk(c, 1)
+	}
+	w.flush()
+	return w.paras
+}
+
+type walker struct {
+	skip  func(*html.Node) bool
+	buf   strings.Builder
+	paras []string
+	size  int
+	pre   int
+}
+
+func (w *walker) walk(n *html.Node, depth int) {
+	if depth > maxWalkDepth || w.size > maxTextBytes {
+		return
+	}
+	switch n.Type {
+	case html.TextNode:
+		if w.pre > 0 {
+			w.buf.WriteString(n.Data)
+		} else {
+			w.buf.WriteString(collapseSpace(n.Data))
+		}
+		return
+	case html.ElementNode:
+		if boilerplate(n) || (w.skip != nil && w.skip(n)) {
+			return
+		}
+	case html.DocumentNode:
+	default:
+		return
+	}
+	switch n.DataAtom {
+	case atom.Br:
+		w.buf.WriteByte('\n')
+		return
+	case atom.Td, atom.Th:
+		w.buf.WriteByte(' ')
+	case atom.Pre:
+		w.pre++
+		defer func() { w.pre-- }()
+	}
+	block := blockElements[n.DataAtom]
+	if block {
+		w.flush()
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		w.walk(c, depth+1)
+	}
+	if block {
+		w.flush()
+	}
+}
+
+// flush ends the current block: its blank lines split it into paragraphs, its other line
+// breaks stay inside them.
+func (w *walker) flush() {
+	if w.buf.Len() == 0 {
+		return
+	}
+	var lines []string
+	for _, line := range strings.Split(w.buf.String(), "\n") {
+		line = cleanLine(line)
+		if line == "" {
+			w.add(lines)
+			lines = nil
+			continue
+		}
+		lines = append(lines, line)
+	}
+	w.add(lines)
+	w.buf.Reset()
+}
+
+func (w *walker) add(lines []string) {
+	if len(lines) == 0 {
+		return
+	}
+	p := strings.Join(lines, "\n")
+	w.size += len(p)
+	w.paras = append(w.paras, p)
+}
+
+var blockElements = map[atom.Atom]bool{
+	atom.Address: true, atom.Article: true, atom.Aside: true, atom.Blockquote: true,
+	atom.Dd: true, atom.Details: true, atom.Dialog: true, atom.Div: true, atom.Dl: true,
+	atom.Dt: true, atom.Fieldset: true, atom.Figure: true, atom.Footer: true, atom.H1: true,
+	atom.H2: true, atom.H3: true, atom.H4: true, atom.H5: true, atom.H6: true,
+	atom.Header: true, atom.Hgroup: true, atom.Hr: true, atom.Li: true, atom.Main: true,
+	atom.Nav: true, atom.Ol: true, atom.P: true, atom.Pre: true, atom.Section: true,
+	atom.Summary: true, atom.Table: true, atom.Tr: true, atom.Ul: true, atom.Caption: true,
+	atom.Body: true, atom.Html: true,
+}
+
+// nonText are elements whose content is never article text.
+var nonText = map[atom.Atom]bool{
+	atom.Script: true, atom.Style: true, atom.Noscript: true, atom.Template: true,
+	atom.Iframe: true, atom.Object: true, atom.Embed: true, atom.Svg: true, atom.Math: true,
+	atom.Canvas: true, atom.Button: true, atom.Form: true, atom.Input: true,
+	atom.Select: true, atom.Textarea: true, atom.Figcaption: true, atom.Video: true,
+	atom.Audio: true, atom.Head: true, atom.Title: true, atom.Link: true, atom.Meta: true,
+}
+
+// boilerClass are class or id fragments of page furniture that sits inside article bodies
+// on this network and the outlets it copies: share bars, captions, credits, promos.
+var boilerClass = []string{
+	"share", "social", "caption", "copyright", "subscribe", "promo", "advert", "banner",
+	"related", "read-more", "readmore", "cookie", "comments", "newsletter",
+}
+
+// boilerplate reports whether an element is page furniture rather than text.
+func boilerplate(n *html.Node) bool {
+	if nonText[n.DataAtom] || (n.DataAtom == 0 && n.Data == "amp-ad") {
+		return true
+	}
+	for _, a := range n.Attr {
+		switch a.Key {
+		case "hidden":
+			return true
+		case "aria-hidden":
+			if strings.EqualFold(strings.TrimSpace(a.Val), "true") {
+				return true
+			}
+		case "style":
+			s := strings.ToLower(a.Val)
+			if strings.Contains(strings.ReplaceAll(s, " ", ""), "display:none") {
+				return true
+			}
+		case "class", "id":
+			if len(a.Val) > 512 {
+				continue
+			}
+			v := strings.ToLower(a.Val)
+			for _, b := range boilerClass {
+				if strings.Contains(v, b) {
+					return true
+				}
+			}
+			for _, tok := range strings.Fields(v) {
+				if tok == "ad" || tok == "ads" || tok == "adv" {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// isCollapsible is whitespace that HTML rendering folds into one space. U+3000, the
+// ideographic space Japanese text uses deliberately, is not folded.
+func isCollapsible(r rune) bool {
+	return r != '\u3000' && unicode.IsSpace(r)
+}
+
+// collapseSpace folds runs of collapsible whitespace into one ASCII space. A line break
+// between two East Asian wide characters folds into nothing, as CSS renders it: Japanese
+// source wrapped across lines is one unbroken sentence.
+func collapseSpace(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	space, newline := false, false
+	prev := rune(0)
+	for _, r := range s {
+		if isCollapsible(r) {
+			space = true
+			newline = newline || r == '\n' || r == '\r'
+			continue
+		}
+		if space && !(newline && wide(prev) && wide(r)) {
+			b.WriteByte(' ')
+		}
+		space, newline = false, false
+		b.WriteRune(r)
+		prev = r
+	}
+	if space {
+		b.WriteByte(' ')
+	}
+	return b.String()
+}
+
+// wide reports East Asian scripts written without spaces between words.
+func wide(r rune) bool {
+	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana) ||
+		r >= 0x3000 && r <= 0x303F || r >= 0xFF00 && r <= 0xFFEF
+}
+
+// invisible are code points with no glyph that leak into copied text: zero-width spaces
+// and joiners, the BOM, soft hyphens, and variation selectors (a stray U+FE0F is what is
+// left of an emoji the network strips from Telegram posts).
+func invisible(r rune) bool {
+	switch {
+	case r == '\u200B', r == '\u200C', r == '\u200D', r == '\u2060', r == '\uFEFF',
+		r == '\u00AD', r == '\u180E':
+		return true
+	case r >= '\uFE00' && r <= '\uFE0F':
+		return true
+	case r >= 0xE0100 && r <= 0xE01EF:
+		return true
+	}
+	return false
+}
+
+// cleanLine normalises one line of text: NFC, trimmed of whitespace and of invisible code
+// points at either end, with zero-width spaces and BOMs dropped, and variation selectors
+// dropped where they follow a space (where no emoji can own them).
+func cleanLine(s string) string {
+	s = norm.NFC.String(s)
+	s = strings.TrimFunc(s, func(r rune) bool { return unicode.IsSpace(r) || invisible(r) })
+	if s == "" {
+		return ""
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	prev := rune(0)
+	for _, r := range s {
+		switch {
+		case r == '\u200B' || r == '\uFEFF' || r == '\u2060':
+			continue
+		case r >= '\uFE00' && r <= '\uFE0F' && (prev == ' ' || prev == '\u3000'):
+			continue
+		}
+		b.WriteRune(r)
+		prev = r
+	}
+	return strings.TrimSpace(b.String())
+}
+
+// cleanText is cleanLine for a one-line value (titles, names, meta content).
+func cleanText(s string) string { return cleanLine(collapseSpace(s)) }
+
+// fold reduces text to its letters and digits, lower-cased and compatibility-normalised,
+// so a headline and its copy in the body compare equal whatever their punctuation.
+func fold(s string) string {
+	s = norm.NFKC.String(s)
+	var b strings.Builder
+	for _, r := range s {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b.WriteRune(unicode.ToLower(r))
+		}
+	}
+	return b.String()
+}
+
+// dropHeadline removes a first paragraph that only repeats the title (the Japanese site
+// does this on most items).
+func dropHeadline(paras []string, titles ...string) []string {
+	if len(paras) == 0 {
+		return paras
+	}
+	first := fold(paras[0])
+	if first == "" {
+		return paras
+	}
+	for _, t := range titles {
+		if t != "" && fold(t) == first {
+			return paras[1:]
+		}
+	}
+	return paras
+}

@@ -1,0 +1,9 @@
+//go:build !unix
+
+package index
+
+import "time"
+
+func cpuTime() time.Duration { return 0 }
+
+func loadAverage() string { return "" }

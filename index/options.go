@@ -1,0 +1,62 @@
+package index
+
+import (
+	"log/slog"
+	"time"
+)
+
+// Option configures Open.
+type Option func(*options)
+
+type options struct {
+	lockTimeout time.Duration
+	batchSize   int
+	storeText   bool
+	logger      *slog.Logger
+}
+
+func defaults() options {
+	return options{
+		lockTimeout: 2 * time.Second,
+		batchSize:   1000,
+		storeText:   true,
+		logger:      slog.Default(),
+	}
+}
+
+// WithLockTimeout bounds how long Open waits for another process to release the index
+// before returning ErrLocked. The default is 2 s.
+func WithLockTimeout(d time.Duration) Option {
+	return func(o *options) {
+		if d > 0 {
+			o.lockTimeout = d
+		}
+	}
+}
+
+// WithBatchSize sets how many documents go into one bleve batch (default 1,000).
+func WithBatchSize(n int) Option {
+	return func(o *options) {
+		if n > 0 {
+			o.batchSize = n
+		}
+	}
+}
+
+// WithStoredText chooses whether months created from now on store article bodies, which
+// highlighting needs (the default, true). Without, bodies are only indexed and Snippet
+// stays empty; the index is smaller (Bench measures both). Titles are stored either way,
+// and positions are kept either way because phrases need them. Existing months keep the
+// mapping they were created with.
+func WithStoredText(on bool) Option {
+	return func(o *options) { o.storeText = on }
+}
+
+// WithLogger sets the logger (default slog.Default()).
+func WithLogger(l *slog.Logger) Option {
+	return func(o *options) {
+		if l != nil {
+			o.logger = l
+		}
+	}
+}

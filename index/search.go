@@ -1,0 +1,378 @@
+package index
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search"
+	hlhtml "github.com/blevesearch/bleve/v2/search/highlight/highlighter/html"
+	bq "github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/pravda-archive/pravda/index/query"
+)
+
+// ErrBadRequest marks a Request the index cannot run (bad sort, cursor or size). Query
+// syntax errors are *query.Error instead.
+var ErrBadRequest = errors.New("index: bad request")
+
+// Sort orders.
+const (
+	SortRelevance = "relevance"
+	SortDate      = "date"  // oldest first
+	SortDateDesc  = "-date" // newest first
+)
+
+// Paging limits.
+const (
+	DefaultSize = 20
+	MaxSize     = 10000
+	// facetSize is how many values a facet returns; facetScan how many each month
+	// contributes before they are merged, large enough that counts of sites, languages,
+	// origins, outlets and channels are exact.
+	facetSize = 20
+	facetScan = 1000
+)
+
+// Request is a search. Filters of one kind are OR-ed (any of Sites), kinds are AND-ed.
+type Request struct {
+	Query       string // see package query
+	Sites       []string
+	Langs       []string
+	OriginKinds []string
+	Outlets     []string
+	Channels    []string
+	From, To    time.Time // publication time, From inclusive, To exclusive; zero is open
+	Sort        string    // relevance (default with a query), date, -date (default without)
+	Size        int       // hits per page, default 20
+	After       []string  // Result.Next of the previous page
+	Highlight   bool      // fill Hit.Snippet
+	Facets      bool      // fill Result.Facets
+}
+
+// Result is one page of hits.
+type Result struct {
+	Total  uint64
+	Hits   []Hit
+	Facets map[string][]FacetCount // by field: site, lang, origin, outlet, channel, category
+	Next   []string                // cursor for the next page; nil on the last page
+	Took   time.Duration
+}
+
+// Hit is one matching document.
+type Hit struct {
+	Key       string
+	Score     float64
+	Site      string
+	Lang      string
+	Title     string
+	Published time.Time // zero for undated documents
+	// Snippet is HTML: the best passage of the body with matches in <mark>, everything
+	// else escaped. Empty unless Request.Highlight, and for months without stored text.
+	Snippet string
+	Fields  map[string]any // other stored fields: url
+}
+
+// FacetCount is one value of a facet and how many hits have it.
+type FacetCount struct {
+	Term  string
+	Count int
+}
+
+// facetFields are the facets Search returns, by the name the query language uses.
+var facetFields = []string{"site", "lang", "origin", "outlet", "channel", "category"}
+
+// Search runs a query and returns one page of hits.
+func (x *Index) Search(ctx context.Context, r Request) (*Result, error) {
+	start := time.Now()
+	sr, scope, err := x.request(r)
+	if err != nil {
+		return nil, err
+	}
+	size, err := pageSize(r.Size)
+	if err != nil {
+		return nil, err
+	}
+	sr.Size = size
+	order, err := sortOrder(r)
+	if err != nil {
+		return nil, err
+	}
+	sr.SortByCustom(order)
+	if len(r.After) > 0 {
+		if err := checkAfter(order, r.After); err != nil {
+			return nil, err
+		}
+		sr.SearchAfter = r.After
+	}
+	sr.Fields = []string{fieldSite, fieldLang, fieldPublished, fieldURL}
+	for _, sf := range scope {
+		sr.Fields = append(sr.Fields, "title_"+sf)
+	}
+	if r.Highlight {
+		sr.Highlight = bleve.NewHighlightWithStyle(hlhtml.Name)
+		for _, sf := range scope {
+			sr.Highlight.AddField("body_" + sf)
+		}
+	}
+	if r.Facets {
+		for _, f := range facetFields {
+			sr.AddFacet(f, bleve.NewFacetRequest(keywordFields[f], facetScan))
+		}
+	}
+	res, err := x.run(ctx, sr, r)
+	if err != nil {
+		return nil, err
+	}
+	out := &Result{Total: res.Total}
+	for _, h := range res.Hits {
+		out.Hits = append(out.Hits, hit(h))
+	}
+	if r.Facets {
+		out.Facets = map[string][]FacetCount{}
+		for _, f := range facetFields {
+			out.Facets[f] = facetCounts(res.Facets[f], facetSize)
+		}
+	}
+	if n := len(res.Hits); n == size && uint64(n) < res.Total {
+		out.Next = cursor(order, res.Hits[n-1])
+	}
+	out.Took = time.Since(start)
+	return out, nil
+}
+
+// request builds the bleve request shared by Search, DayCounts and TopTerms: the query
+// and filters, no hits. scope lists the text-field suffixes the query touches.
+func (x *Index) request(r Request) (*bleve.SearchRequest, []string, error) {
+	node, err := query.Parse(r.Query)
+	if err != nil {
+		return nil, nil, err
+	}
+	text, err := query.Compile(node, x.schema, r.Langs)
+	if err != nil {
+		return nil, nil, err
+	}
+	var filters []bq.Query
+	for _, f := range []struct {
+		field, name string
+		values      []string
+	}{
+		{fieldSite, "site", r.Sites},
+		{fieldLang, "lang", r.Langs},
+		{fieldOrigin, "origin", r.OriginKinds},
+		{fieldOutlet, "outlet", r.Outlets},
+		{fieldChannel, "channel", r.Channels},
+	} {
+		var either []bq.Query
+		for _, v := range f.values {
+			if f.name == "lang" {
+				v = normLang(v)
+			}
+			if v = query.NormalizeKeyword(f.name, v); v != "" {
+				t := bq.NewTermQuery(v)
+				t.SetField(f.field)
+				either = append(either, t)
+			}
+		}
+		switch len(either) {
+		case 0:
+		case 1:
+			filters = append(filters, either[0])
+		default:
+			filters = append(filters, bq.NewDisjunctionQuery(either))
+		}
+	}
+	if !r.From.IsZero() || !r.To.IsZero() {
+		if !r.From.IsZero() && !r.To.IsZero() && !r.From.Before(r.To) {
+			return nil, nil, fmt.Errorf("%w: from %s is not before to %s", ErrBadRequest, r.From, r.To)
+		}
+		yes, no := true, false
+		dr := bq.NewDateRangeInclusiveQuery(r.From, r.To, &yes, &no)
+		dr.SetField(fieldPublished)
+		filters = append(filters, dr)
+	}
+	q := text
+	if _, none := text.(*bq.MatchNoneQuery); !none && len(filters) > 0 {
+		// A filter, unlike a conjunct, does not add to the score.
+		b := bq.NewBooleanQuery([]bq.Query{text}, nil, nil)
+		if len(filters) == 1 {
+			b.AddFilter(filters[0])
+		} else {
+			b.AddFilter(bq.NewConjunctionQuery(filters))
+		}
+		q = b
+	}
+	scope := suffixes
+	if len(r.Langs) > 0 {
+		scope = nil
+		for _, l := range r.Langs {
+			if sf := suffixOf(normLang(l)); !slices.Contains(scope, sf) {
+				scope = append(scope, sf)
+			}
+		}
+	}
+	return bleve.NewSearchRequestOptions(q, 0, 0, false), scope, nil
+}
+
+// run executes a request over the months the date range can touch.
+func (x *Index) run(ctx context.Context, sr *bleve.SearchRequest, r Request) (*bleve.SearchResult, error) {
+	if _, none := sr.Query.(*bq.MatchNoneQuery); none {
+		return &bleve.SearchResult{Facets: search.FacetResults{}}, nil
+	}
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	if x.closed {
+		return nil, ErrClosed
+	}
+	var scope []bleve.Index
+	for name, idx := range x.months {
+		if inRange(name, r.From, r.To) {
+			scope = append(scope, idx)
+		}
+	}
+	if len(scope) == 0 {
+		return &bleve.SearchResult{Facets: search.FacetResults{}}, nil
+	}
+	res, err := bleve.NewIndexAlias(scope...).SearchInContext(ctx, sr)
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	return res, nil
+}
+
+// inRange reports whether a month's documents can fall in [from, to). Months are cut in
+// each site's own zone, so the range is widened by a day each way.
+func inRange(month string, from, to time.Time) bool {
+	if month == Undated {
+		return from.IsZero() && to.IsZero()
+	}
+	first, err := time.Parse("2006-01", month)
+	if err != nil {
+		return false
+	}
+	next := first.AddDate(0, 1, 0)
+	if !from.IsZero() && !next.After(from.Add(-24*time.Hour)) {
+		return false
+	}
+	if !to.IsZero() && !first.Before(to.Add(24*time.Hour)) {
+		return false
+	}
+	return true
+}
+
+func pageSize(n int) (int, error) {
+	switch {
+	case n == 0:
+		return DefaultSize, nil
+	case n < 0 || n > MaxSize:
+		return 0, fmt.Errorf("%w: size %d not in 1..%d", ErrBadRequest, n, MaxSize)
+	}
+	return n, nil
+}
+
+// sortOrder always ends in the document id, so that equal scores or dates still have one
+// order and search_after pages neither skip nor repeat.
+func sortOrder(r Request) (search.SortOrder, error) {
+	s := r.Sort
+	if s == "" {
+		s = SortDateDesc
+		if strings.TrimSpace(r.Query) != "" {
+			s = SortRelevance
+		}
+	}
+	switch s {
+	case SortRelevance:
+		return search.SortOrder{&search.SortScore{Desc: true}, &search.SortDocID{}}, nil
+	case SortDate, SortDateDesc:
+		return search.SortOrder{
+			&search.SortField{Field: fieldPublished, Type: search.SortFieldAsDate, Desc: s == SortDateDesc},
+			&search.SortDocID{},
+		}, nil
+	}
+	return nil, fmt.Errorf("%w: sort %q (want relevance, date or -date)", ErrBadRequest, s)
+}
+
+func checkAfter(order search.SortOrder, after []string) error {
+	if len(after) != len(order) {
+		return fmt.Errorf("%w: cursor has %d values, want %d", ErrBadRequest, len(after), len(order))
+	}
+	switch order[0].(type) {
+	case *search.SortScore:
+		if _, err := strconv.ParseFloat(after[0], 64); err != nil {
+			return fmt.Errorf("%w: cursor score %q", ErrBadRequest, after[0])
+		}
+	case *search.SortField:
+		if _, err := time.Parse(time.RFC3339Nano, after[0]); err != nil {
+			return fmt.Errorf("%w: cursor date %q", ErrBadRequest, after[0])
+		}
+	}
+	return nil
+}
+
+// cursor is the sort key of the last hit, in the form SearchAfter reads back: the score
+// with every digit (bleve's own sort value for it is a placeholder), the date as RFC 3339.
+func cursor(order search.SortOrder, h *search.DocumentMatch) []string {
+	out := make([]string, len(order))
+	for i, o := range order {
+		switch o.(type) {
+		case *search.SortScore:
+			out[i] = strconv.FormatFloat(h.Score, 'g', -1, 64)
+		case *search.SortDocID:
+			out[i] = h.ID
+		default:
+			if i < len(h.DecodedSort) {
+				out[i] = h.DecodedSort[i]
+			}
+		}
+	}
+	return out
+}
+
+func hit(h *search.DocumentMatch) Hit {
+	out := Hit{Key: h.ID, Score: h.Score}
+	str := func(f string) string { s, _ := h.Fields[f].(string); return s }
+	out.Site, out.Lang = str(fieldSite), str(fieldLang)
+	if p, err := time.Parse(time.RFC3339Nano, str(fieldPublished)); err == nil && !p.Equal(epoch) {
+		out.Published = p
+	}
+	for f, v := range h.Fields {
+		if strings.HasPrefix(f, "title_") {
+			out.Title, _ = v.(string)
+		}
+	}
+	if u := str(fieldURL); u != "" {
+		out.Fields = map[string]any{"url": u}
+	}
+	for f, frags := range h.Fragments {
+		if strings.HasPrefix(f, "body_") && len(frags) > 0 {
+			out.Snippet = frags[0]
+		}
+	}
+	return out
+}
+
+func facetCounts(fr *search.FacetResult, n int) []FacetCount {
+	if fr == nil || fr.Terms == nil {
+		return []FacetCount{}
+	}
+	terms := fr.Terms.Terms()
+	out := make([]FacetCount, 0, min(n, len(terms)))
+	for _, t := range terms {
+		out = append(out, FacetCount{Term: t.Term, Count: t.Count})
+	}
+	slices.SortFunc(out, func(a, b FacetCount) int {
+		if a.Count != b.Count {
+			return b.Count - a.Count
+		}
+		return strings.Compare(a.Term, b.Term)
+	})
+	if len(out) > n {
+		out = out[:n]
+	}
+	return out
+}
