@@ -25,7 +25,8 @@ race:
 
 # Benchmarks print tables of ratios against a peer measured in the same run.
 bench: build
-	$(GO) run ./cmd/pravda bench $(ARGS)
+	$(GO) test -run "^$$" -bench . -benchtime 2x ./extract ./catalog
+	./$(BIN) bench $(ARGS)
 
 # The main job on embedded defaults: simulator + crawl + archive + catalog, in-process.
 demo: build

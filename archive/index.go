@@ -35,6 +35,14 @@ func OpenIndex(dir string) (*Index, error) {
 // indexFiles lists the index files in WARC write order. Closed indexes are
 // sorted; an .open one is in write order.
 func (ix *Index) indexFiles() ([]string, error) {
+	entries, err := os.ReadDir(ix.dir)
+	if err != nil {
+		return nil, fmt.Errorf("read dir %s: %w", ix.dir, err)
+	}
+	have := make(map[string]bool, len(entries))
+	for _, e := range entries {
+		have[e.Name()] = true
+	}
 	files, err := listWARCs(ix.dir)
 	if err != nil {
 		return nil, err
@@ -42,9 +50,9 @@ func (ix *Index) indexFiles() ([]string, error) {
 	var out []string
 	for _, wf := range files {
 		name := indexName(wf.name)
-		if _, err := os.Stat(filepath.Join(ix.dir, name)); err == nil {
+		if have[name] {
 			out = append(out, name)
-		} else if _, err := os.Stat(filepath.Join(ix.dir, name+openSuffix)); err == nil {
+		} else if have[name+openSuffix] {
 			out = append(out, name+openSuffix)
 		}
 	}
@@ -61,7 +69,7 @@ func (ix *Index) Lookup(url string) ([]Capture, error) {
 	}
 	var out []Capture
 	for _, name := range names {
-		caps, err := lookupFile(filepath.Join(ix.dir, name), key, strings.HasSuffix(name, openSuffix))
+		caps, err := lookupFile(ix.dir, name, key)
 		if err != nil {
 			return nil, fmt.Errorf("lookup %s: %w", name, err)
 		}
@@ -80,10 +88,10 @@ func (ix *Index) All() iter.Seq2[Capture, error] {
 			return
 		}
 		for _, name := range names {
-			f, err := os.Open(filepath.Join(ix.dir, name))
+			f, _, err := openIndexFile(ix.dir, name)
 			if err != nil {
 				if os.IsNotExist(err) {
-					continue // closed (and renamed) since listed
+					continue
 				}
 				yield(Capture{}, err)
 				return
@@ -133,10 +141,23 @@ func eachLine(r io.Reader, fn func([]byte) bool) error {
 	}
 }
 
+// openIndexFile opens an index file as listed; an .open one may have been
+// closed since, and then its sorted successor is opened.
+func openIndexFile(dir, name string) (f *os.File, unsorted bool, err error) {
+	f, err = os.Open(filepath.Join(dir, name))
+	if err == nil || !os.IsNotExist(err) {
+		return f, strings.HasSuffix(name, openSuffix), err
+	}
+	if closed, ok := strings.CutSuffix(name, openSuffix); ok {
+		f, err = os.Open(filepath.Join(dir, closed))
+	}
+	return f, false, err
+}
+
 // lookupFile returns the captures with this key in one index file: by
 // binary search in a sorted (closed) index, by a scan in an open one.
-func lookupFile(path, key string, unsorted bool) ([]Capture, error) {
-	f, err := os.Open(path)
+func lookupFile(dir, name, key string) ([]Capture, error) {
+	f, unsorted, err := openIndexFile(dir, name)
 	if err != nil {
 		if os.IsNotExist(err) {
 			return nil, nil

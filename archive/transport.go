@@ -107,16 +107,9 @@ func (e *IncompleteError) Error() string {
 
 func (e *IncompleteError) Unwrap() error { return e.Err }
 
-// RoundTrip implements http.RoundTripper.
+// RoundTrip implements http.RoundTripper. It returns a response only once
+// the exchange is archived.
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
-	resp, err := t.roundTrip(req)
-	if err != nil {
-		return nil, err
-	}
-	return resp, nil
-}
-
-func (t *Transport) roundTrip(req *http.Request) (*http.Response, error) {
 	if req.URL == nil {
 		closeBody(req)
 		return nil, errors.New("archive: request without URL")
@@ -292,7 +285,7 @@ func (t *Transport) exchange(ctx context.Context, pc *persistConn, req *http.Req
 			break
 		}
 		if err != nil {
-			ex.err, ex.truncated = err, truncReason(ctx, err)
+			ex.err, ex.truncated = ctxErr(ctx, err), truncReason(ctx, err)
 			break
 		}
 		if room <= 0 && k > 0 {
@@ -351,7 +344,7 @@ func (t *Transport) archive(req *http.Request, reqBytes []byte, pc *persistConn,
 		h.add(hProfile, profileIdentical)
 		h.add(hRefersTo, ref.id)
 		h.add(hRefersToURI, uri)
-		h.add(hRefersToDate, ref.date)
+		h.add(hRefersToDate, ref.warcDate())
 	}
 	h.add(hPayloadDigest, digest)
 	h.add(hTruncated, ex.truncated)

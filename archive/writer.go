@@ -48,12 +48,15 @@ func keyOf(url string) urlKey {
 	return urlKey(s[:16])
 }
 
-// dedupeRef is what a revisit needs to point at an earlier response.
+// dedupeRef is what a revisit needs to point at an earlier response, kept
+// small: there is one per archived URL.
 type dedupeRef struct {
-	digest string
+	digest [20]byte // sha1
+	date   int64    // WARC-Date of the original, Unix seconds
 	id     string
-	date   string // WARC-Date of the original
 }
+
+func (r dedupeRef) warcDate() string { return warcDate(time.Unix(r.date, 0)) }
 
 // maxDigestsPerURL bounds the memory a URL with ever-changing content takes.
 const maxDigestsPerURL = 4
@@ -109,12 +112,17 @@ func (w *Writer) loadDigests() error {
 		if c.Revisit || c.Truncated || c.RecordID == "" || c.PayloadDigest == "" || c.PayloadDigest == emptyDigest {
 			continue
 		}
-		w.remember(c.URL, dedupeRef{digest: c.PayloadDigest, id: c.RecordID, date: warcDate(c.Time)})
+		w.remember(c.URL, c.PayloadDigest, c.RecordID, c.Time)
 	}
 	return nil
 }
 
-func (w *Writer) remember(url string, r dedupeRef) {
+func (w *Writer) remember(url, digest, id string, date time.Time) {
+	d, ok := digestBytes(digest)
+	if !ok {
+		return // only sha1 digests are compared
+	}
+	r := dedupeRef{digest: d, date: date.Unix(), id: id}
 	k := keyOf(url)
 	refs := w.seen[k]
 	for i, x := range refs {
@@ -131,13 +139,14 @@ func (w *Writer) remember(url string, r dedupeRef) {
 
 // original returns the earlier response with this URL and payload digest.
 func (w *Writer) original(url, digest string) (dedupeRef, bool) {
-	if !w.cfg.dedupe || digest == emptyDigest {
+	d, ok := digestBytes(digest)
+	if !w.cfg.dedupe || !ok || digest == emptyDigest {
 		return dedupeRef{}, false
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	for _, r := range w.seen[keyOf(url)] {
-		if r.digest == digest {
+		if r.digest == d {
 			return r, true
 		}
 	}
@@ -205,7 +214,7 @@ func (w *Writer) commit(recs ...pending) error {
 		w.lines = append(w.lines, line)
 		lines = append(lines, line...)
 		if r.dedupe {
-			w.remember(r.entry.URL, dedupeRef{digest: r.entry.PayloadDigest, id: r.entry.RecordID, date: warcDate(r.entry.Time)})
+			w.remember(r.entry.URL, r.entry.PayloadDigest, r.entry.RecordID, r.entry.Time)
 		}
 	}
 	if w.idx != nil && len(lines) > 0 {

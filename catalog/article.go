@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -52,7 +53,7 @@ func (a *Article) Deleted() bool { return !a.DeletedAt.IsZero() }
 
 // Origin is where an article's content comes from, at the end of its chain.
 type Origin struct {
-	Kind     string // telegram, outlet, social, network, other; "" if unresolved
+	Kind     string // origin.Kind: telegram_post, telegram_channel, state_media, social, network, web, none
 	Outlet   string // outlet id, e.g. "tass"
 	Owner    string
 	Channel  string // Telegram channel
@@ -154,50 +155,38 @@ type Capture struct {
 // is Unchanged and writes nothing, so replaying the archive is safe. A
 // capture taken after the article was marked deleted clears the deletion.
 // Alternates and images accumulate: a link once seen stays as evidence.
+//
+// Concurrent calls are committed together (see commitGroup), so many
+// crawler workers cost one commit, not one each.
 func (c *Catalog) PutArticle(ctx context.Context, a Article, v Version) (PutResult, error) {
 	if err := checkCapture(&a, &v); err != nil {
 		return PutResult{}, err
 	}
-	tx, err := c.w.BeginTx(ctx, nil)
-	if err != nil {
-		return PutResult{}, fmt.Errorf("put %s/%d: begin: %w", a.Site, a.ID, err)
-	}
-	defer tx.Rollback()
-	res, err := c.put(ctx, tx, &a, &v)
+	res, err := c.submit(ctx, []Capture{{a, v}})
 	if err != nil {
 		return PutResult{}, fmt.Errorf("put %s/%d: %w", a.Site, a.ID, err)
 	}
-	if err := tx.Commit(); err != nil {
-		return PutResult{}, fmt.Errorf("put %s/%d: commit: %w", a.Site, a.ID, err)
-	}
-	return res, nil
+	return res[0], nil
 }
 
-// PutArticles is PutArticle for many captures in one transaction: all are
-// recorded or none. It is for bulk loads such as a rebuild from the archive,
-// where it is several times faster than one transaction per article.
+// PutArticles is PutArticle for many captures at once: all are recorded or
+// none. It is for bulk loads such as a rebuild from the archive, where it is
+// several times faster than one call per article.
 func (c *Catalog) PutArticles(ctx context.Context, caps []Capture) ([]PutResult, error) {
-	for i := range caps {
-		if err := checkCapture(&caps[i].Article, &caps[i].Version); err != nil {
+	if len(caps) > maxBatchLen {
+		return nil, fmt.Errorf("put %d articles: at most %d at once", len(caps), maxBatchLen)
+	}
+	own := slices.Clone(caps) // checkCapture clips in place
+	for i := range own {
+		if err := checkCapture(&own[i].Article, &own[i].Version); err != nil {
 			return nil, err
 		}
 	}
-	tx, err := c.w.BeginTx(ctx, nil)
+	res, err := c.submit(ctx, own)
 	if err != nil {
-		return nil, fmt.Errorf("put %d articles: begin: %w", len(caps), err)
+		return nil, fmt.Errorf("put %d articles: %w", len(caps), err)
 	}
-	defer tx.Rollback()
-	out := make([]PutResult, len(caps))
-	for i := range caps {
-		a, v := &caps[i].Article, &caps[i].Version
-		if out[i], err = c.put(ctx, tx, a, v); err != nil {
-			return nil, fmt.Errorf("put %s/%d: %w", a.Site, a.ID, err)
-		}
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, fmt.Errorf("put %d articles: commit: %w", len(caps), err)
-	}
-	return out, nil
+	return res, nil
 }
 
 // checkCapture rejects what cannot be keyed and clips the rest to size.
@@ -266,7 +255,6 @@ func clipOrigin(o *Origin) {
 type current struct {
 	id         int64
 	version    int
-	lastSeen   string
 	deletedAt  sql.NullString
 	bodyHash   string
 	capturedAt string
@@ -278,7 +266,7 @@ func (c *Catalog) put(ctx context.Context, tx *sql.Tx, a *Article, v *Version) (
 
 	var cur current
 	err := tx.StmtContext(ctx, st.lookup).QueryRowContext(ctx, a.Site, a.ID).Scan(
-		&cur.id, &cur.version, &cur.lastSeen, &cur.deletedAt, &cur.bodyHash, &cur.capturedAt)
+		&cur.id, &cur.version, &cur.deletedAt, &cur.bodyHash, &cur.capturedAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return c.insert(ctx, tx, a, v, captured)
 	}
@@ -311,7 +299,7 @@ func (c *Catalog) put(ctx context.Context, tx *sql.Tx, a *Article, v *Version) (
 				return PutResult{}, fmt.Errorf("update validators: %w", err)
 			}
 		}
-		return res, c.putLinks(ctx, tx, cur.id, a)
+		return res, c.putLinks(ctx, tx, cur.id, a, v)
 	}
 
 	var seen int
@@ -352,7 +340,7 @@ func (c *Catalog) put(ctx context.Context, tx *sql.Tx, a *Article, v *Version) (
 	} else if _, err := tx.StmtContext(ctx, st.touch).ExecContext(ctx, captured, res.Reappeared, cur.id); err != nil {
 		return PutResult{}, fmt.Errorf("touch: %w", err)
 	}
-	return res, c.putLinks(ctx, tx, cur.id, a)
+	return res, c.putLinks(ctx, tx, cur.id, a, v)
 }
 
 func (c *Catalog) insert(ctx context.Context, tx *sql.Tx, a *Article, v *Version, captured string) (PutResult, error) {
@@ -376,7 +364,7 @@ func (c *Catalog) insert(ctx context.Context, tx *sql.Tx, a *Article, v *Version
 	if err := insertVersion(ctx, tx.StmtContext(ctx, c.st.insertVersion), id, 1, captured, v); err != nil {
 		return PutResult{}, err
 	}
-	return PutResult{RowID: id, Outcome: Inserted, Version: 1}, c.putLinks(ctx, tx, id, a)
+	return PutResult{RowID: id, Outcome: Inserted, Version: 1}, c.putLinks(ctx, tx, id, a, v)
 }
 
 // hashAt is the body hash of the version in effect at a capture time: the
@@ -402,7 +390,18 @@ func insertVersion(ctx context.Context, s *sql.Stmt, article int64, n int, captu
 	return nil
 }
 
-func (c *Catalog) putLinks(ctx context.Context, tx *sql.Tx, id int64, a *Article) error {
+// putLinks records the URLs the capture knows the article by, and its
+// alternates and images. Rows already there are left alone.
+func (c *Catalog) putLinks(ctx context.Context, tx *sql.Tx, id int64, a *Article, v *Version) error {
+	s := tx.StmtContext(ctx, c.st.insertURL)
+	for i, u := range [...]string{a.URL, a.CanonicalURL, v.URL} {
+		if u == "" || (i > 0 && u == a.URL) || (i == 2 && u == a.CanonicalURL) {
+			continue
+		}
+		if _, err := s.ExecContext(ctx, u, id); err != nil {
+			return fmt.Errorf("insert url: %w", err)
+		}
+	}
 	if len(a.Alternates) > 0 {
 		s := tx.StmtContext(ctx, c.st.insertAlternate)
 		for _, l := range a.Alternates {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -45,6 +46,32 @@ func BenchmarkPutArticle(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	report(b, b.N, start, cpu0)
+}
+
+// BenchmarkPutArticleParallel measures new articles from 8 concurrent
+// callers, like crawler workers: their puts share group commits.
+func BenchmarkPutArticleParallel(b *testing.B) {
+	ctx := context.Background()
+	c, err := Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	var next atomic.Int64
+	b.SetParallelism(4) // 4 × GOMAXPROCS goroutines
+	b.ReportAllocs()
+	start, cpu0 := time.Now(), cpuTime()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			i := next.Add(1)
+			a := sample(i)
+			if _, err := c.PutArticle(ctx, a, capture(benchBody+fmt.Sprint(i), t0.Add(time.Duration(i)*time.Second))); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
 	report(b, b.N, start, cpu0)
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"time"
 )
 
 // CountQuery selects and groups daily article counts. Empty filters match
@@ -41,31 +40,9 @@ var countKeys = map[string]string{
 // DailyCounts answers counts over time from the daily_counts table, which is
 // kept exact at ingest, so no article is scanned.
 func (c *Catalog) DailyCounts(ctx context.Context, q CountQuery) ([]CountRow, error) {
-	where, args := "WHERE 1", []any{}
-	for _, d := range []struct{ op, day string }{{">=", q.From}, {"<=", q.To}} {
-		if d.day == "" {
-			continue
-		}
-		if _, err := time.Parse(dayLayout, d.day); err != nil {
-			return nil, fmt.Errorf("daily counts: day %q: want YYYY-MM-DD", d.day)
-		}
-		where += " AND day " + d.op + " ?"
-		args = append(args, d.day)
-	}
-	for _, f := range []struct {
-		col  string
-		vals []string
-	}{{"site", q.Sites}, {"lang", q.Langs}, {"origin_kind", q.OriginKinds}, {"origin_id", q.OriginIDs}} {
-		if len(f.vals) == 0 {
-			continue
-		}
-		if len(f.vals) > maxBatchLen {
-			return nil, fmt.Errorf("daily counts: %d %s values, at most %d", len(f.vals), f.col, maxBatchLen)
-		}
-		where += " AND " + f.col + " IN (" + placeholders(len(f.vals)) + ")"
-		for _, v := range f.vals {
-			args = append(args, v)
-		}
+	where, args, err := countWhere(q)
+	if err != nil {
+		return nil, fmt.Errorf("daily counts: %w", err)
 	}
 
 	var query string
@@ -89,7 +66,7 @@ func (c *Catalog) DailyCounts(ctx context.Context, q CountQuery) ([]CountRow, er
 	}
 
 	var out []CountRow
-	err := eachRow(ctx, c.r, query, args, func(rows *sql.Rows) error {
+	err = eachRow(ctx, c.r, query, args, func(rows *sql.Rows) error {
 		var r CountRow
 		err := rows.Scan(&r.Day, &r.Key, &r.N)
 		out = append(out, r)

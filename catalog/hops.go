@@ -69,9 +69,9 @@ func (c *Catalog) SetHops(ctx context.Context, rowID int64, hops []Hop) error {
 	return nil
 }
 
-func readHops(ctx context.Context, q querier, id int64) ([]Hop, error) {
+func (c *Catalog) readHops(ctx context.Context, tx *sql.Tx, id int64) ([]Hop, error) {
 	var hs []Hop
-	err := eachRow(ctx, q, `SELECT n, kind, url, channel, post, outlet, evidence, warc_file, warc_offset,
+	err := c.rc.each(ctx, tx, `SELECT n, kind, url, channel, post, outlet, evidence, warc_file, warc_offset,
 		origin_time, lag_seconds FROM hops WHERE article = ? ORDER BY n`, []any{id},
 		func(rows *sql.Rows) error {
 			var h Hop

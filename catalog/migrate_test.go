@@ -112,7 +112,7 @@ func TestMigrateExistingCatalog(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	if v := countRows(t, c, "PRAGMA user_version"); v != int64(SchemaVersion()) || v != 3 {
+	if v := countRows(t, c, "PRAGMA user_version"); v != int64(SchemaVersion()) || v != 4 {
 		t.Fatalf("user_version %d, want %d", v, SchemaVersion())
 	}
 	rows, err := c.DailyCounts(ctx, CountQuery{By: "site"})

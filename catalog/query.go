@@ -46,7 +46,7 @@ func scanRef(rows *sql.Rows) (Ref, error) {
 }
 
 func (c *Catalog) refs(ctx context.Context, what, where string, args ...any) ([]Ref, error) {
-	rows, err := c.r.QueryContext(ctx, "SELECT "+refColumns+refFrom+where, args...)
+	rows, err := c.rc.query(ctx, nil, "SELECT "+refColumns+refFrom+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
@@ -68,7 +68,7 @@ func (c *Catalog) refs(ctx context.Context, what, where string, args ...any) ([]
 // Has reports whether the catalog holds the article.
 func (c *Catalog) Has(ctx context.Context, site string, artID int64) (bool, error) {
 	var one int
-	err := c.r.QueryRowContext(ctx, "SELECT 1 FROM articles WHERE site = ? AND art_id = ?", site, artID).Scan(&one)
+	err := c.queryRow(ctx, "SELECT 1 FROM articles WHERE site = ? AND art_id = ?", site, artID).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
@@ -82,7 +82,7 @@ func (c *Catalog) Has(ctx context.Context, site string, artID int64) (bool, erro
 // incremental crawl stops paging back.
 func (c *Catalog) NewestID(ctx context.Context, site string) (int64, error) {
 	var id sql.NullInt64
-	if err := c.r.QueryRowContext(ctx, "SELECT max(art_id) FROM articles WHERE site = ?", site).Scan(&id); err != nil {
+	if err := c.queryRow(ctx, "SELECT max(art_id) FROM articles WHERE site = ?", site).Scan(&id); err != nil {
 		return 0, fmt.Errorf("newest id of %s: %w", site, err)
 	}
 	return id.Int64, nil
@@ -98,13 +98,11 @@ func (c *Catalog) Article(ctx context.Context, site string, artID int64) (*Artic
 	return a, nil
 }
 
-// ArticleByURL finds the article a URL names: its fetched or canonical URL,
-// or the URL of any earlier capture (a host it has moved from). ErrNotFound
-// if none.
+// ArticleByURL finds the article a URL names: any URL it was fetched from
+// or canonicalised to, including hosts it has moved from and AMP copies.
+// ErrNotFound if none.
 func (c *Catalog) ArticleByURL(ctx context.Context, u string) (*Article, error) {
-	a, err := c.article(ctx, "a.id = (SELECT id FROM articles WHERE url = ?1 UNION ALL "+
-		"SELECT id FROM articles WHERE canonical_url = ?1 UNION ALL "+
-		"SELECT article FROM versions WHERE url = ?1 LIMIT 1)", u)
+	a, err := c.article(ctx, "a.id = (SELECT article FROM urls WHERE url = ? ORDER BY article LIMIT 1)", u)
 	if err != nil {
 		return nil, fmt.Errorf("article at %s: %w", u, err)
 	}
@@ -133,12 +131,16 @@ func (c *Catalog) article(ctx context.Context, where string, args ...any) (*Arti
 	var published, first, last string
 	var deleted sql.NullString
 	var delStatus, originArt, story sql.NullInt64
-	err = tx.QueryRowContext(ctx, `SELECT a.id, a.site, a.art_id, a.canonical_url, a.url, a.lang, a.category,
+	head, err := c.rc.stmt(ctx, `SELECT a.id, a.site, a.art_id, a.canonical_url, a.url, a.lang, a.category,
 		a.title, a.published, a.published_day, a.first_seen, a.last_seen, a.deleted_at, a.delete_status,
 		a.current_version, a.source_title, a.source_url, a.og_title, a.og_description,
 		a.origin_kind, a.origin_outlet, a.origin_owner, a.origin_channel, a.origin_post,
 		a.origin_platform, a.origin_url, a.origin_site, a.origin_art_id, a.story_id
-		FROM articles a WHERE `+where, args...).Scan(
+		FROM articles a WHERE `+where)
+	if err != nil {
+		return nil, err
+	}
+	err = tx.StmtContext(ctx, head).QueryRowContext(ctx, args...).Scan(
 		&a.RowID, &a.Site, &a.ID, &a.CanonicalURL, &a.URL, &a.Lang, &a.Category,
 		&a.Title, &published, &a.PublishedDay, &first, &last, &deleted, &delStatus,
 		&a.CurrentVersion, &a.SourceTitle, &a.SourceURL, &a.OGTitle, &a.OGDescription,
@@ -154,13 +156,13 @@ func (c *Catalog) article(ctx context.Context, where string, args ...any) (*Arti
 	a.FirstSeen, a.LastSeen, a.DeletedAt = parseTime(first), parseTime(last), parseNullTime(deleted)
 	a.DeleteStatus, a.Origin.ArtID, a.StoryID = int(delStatus.Int64), originArt.Int64, story.Int64
 
-	if a.Versions, err = readVersions(ctx, tx, a.RowID); err != nil {
+	if a.Versions, err = c.readVersions(ctx, tx, a.RowID); err != nil {
 		return nil, err
 	}
-	if a.Hops, err = readHops(ctx, tx, a.RowID); err != nil {
+	if a.Hops, err = c.readHops(ctx, tx, a.RowID); err != nil {
 		return nil, err
 	}
-	if err := eachRow(ctx, tx, "SELECT lang, url FROM alternates WHERE article = ? ORDER BY lang, url", []any{a.RowID},
+	if err := c.rc.each(ctx, tx, "SELECT lang, url FROM alternates WHERE article = ? ORDER BY lang, url", []any{a.RowID},
 		func(rows *sql.Rows) error {
 			var l Alternate
 			err := rows.Scan(&l.Lang, &l.URL)
@@ -169,7 +171,7 @@ func (c *Catalog) article(ctx context.Context, where string, args ...any) (*Arti
 		}); err != nil {
 		return nil, fmt.Errorf("alternates: %w", err)
 	}
-	if err := eachRow(ctx, tx, "SELECT url, md5 FROM images WHERE article = ? ORDER BY url", []any{a.RowID},
+	if err := c.rc.each(ctx, tx, "SELECT url, md5 FROM images WHERE article = ? ORDER BY url", []any{a.RowID},
 		func(rows *sql.Rows) error {
 			var im Image
 			err := rows.Scan(&im.URL, &im.MD5)
@@ -181,9 +183,9 @@ func (c *Catalog) article(ctx context.Context, where string, args ...any) (*Arti
 	return &a, nil
 }
 
-func readVersions(ctx context.Context, tx *sql.Tx, id int64) ([]Version, error) {
+func (c *Catalog) readVersions(ctx context.Context, tx *sql.Tx, id int64) ([]Version, error) {
 	var vs []Version
-	err := eachRow(ctx, tx, `SELECT n, captured_at, url, status, body_hash, title, text, warc_file, warc_offset,
+	err := c.rc.each(ctx, tx, `SELECT n, captured_at, url, status, body_hash, title, text, warc_file, warc_offset,
 		warc_length, record_id, payload_digest, etag, last_modified
 		FROM versions WHERE article = ? ORDER BY n`, []any{id},
 		func(rows *sql.Rows) error {
@@ -199,6 +201,16 @@ func readVersions(ctx context.Context, tx *sql.Tx, id int64) ([]Version, error) 
 		return nil, fmt.Errorf("versions: %w", err)
 	}
 	return vs, nil
+}
+
+// queryRow runs a cached statement on the read pool.
+func (c *Catalog) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	s, err := c.rc.stmt(ctx, query)
+	if err != nil {
+		// Let Scan report it, as QueryRowContext would.
+		return c.r.QueryRowContext(ctx, query, args...)
+	}
+	return s.QueryRowContext(ctx, args...)
 }
 
 type querier interface {

@@ -86,8 +86,6 @@ CREATE TABLE articles (
 );
 CREATE INDEX articles_published_day ON articles(published_day);
 CREATE INDEX articles_first_seen ON articles(first_seen);
-CREATE INDEX articles_url ON articles(url);
-CREATE INDEX articles_canonical_url ON articles(canonical_url);
 CREATE INDEX articles_source_url ON articles(source_url);
 CREATE INDEX articles_origin_url ON articles(origin_url);
 CREATE INDEX articles_story ON articles(story_id) WHERE story_id IS NOT NULL;
@@ -114,7 +112,14 @@ CREATE TABLE versions (
   last_modified  TEXT NOT NULL DEFAULT '',  -- for conditional GETs
   PRIMARY KEY (article, n)
 );
-CREATE INDEX versions_url ON versions(url);
+
+-- Every URL an article has been fetched or canonicalised under: hosts it
+-- moved from, AMP copies, legacy aliases. One index for lookups by URL.
+CREATE TABLE urls (
+  url     TEXT NOT NULL,
+  article INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+  PRIMARY KEY (url, article)
+) WITHOUT ROWID;
 
 -- hreflang alternates: the same story on other language sites.
 CREATE TABLE alternates (
@@ -249,4 +254,22 @@ BEGIN
   DELETE FROM daily_counts
   WHERE day = OLD.published_day AND site = OLD.site AND lang = OLD.lang
     AND origin_kind = OLD.origin_kind AND origin_id = OLD.origin_id AND n <= 0;
+END;
+
+-- The search index is fed from here: every article inserted, or changed in a way the index
+-- shows (new version, title, origin, story, deletion), is queued in the same transaction by
+-- triggers, and leaves the queue only once indexed. A crash between catalog and index
+-- therefore loses nothing: the next sync picks the article up again.
+CREATE TABLE index_queue (
+  article INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE
+);
+
+CREATE TRIGGER index_queue_insert AFTER INSERT ON articles BEGIN
+  INSERT OR IGNORE INTO index_queue (article) VALUES (new.id);
+END;
+
+CREATE TRIGGER index_queue_update AFTER UPDATE OF
+  current_version, title, lang, category, published, origin_kind, origin_outlet,
+  origin_channel, story_id, deleted_at ON articles BEGIN
+  INSERT OR IGNORE INTO index_queue (article) VALUES (new.id);
 END;

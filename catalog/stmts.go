@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync"
 )
 
 // stmts are the writer's hot statements, prepared once on its one
@@ -13,6 +14,7 @@ type stmts struct {
 	lookup, insert, update, touch, validators, replayed, maxVersion *sql.Stmt
 	insertVersion, insertAlternate, insertImage, setOrigin          *sql.Stmt
 	markDeleted, hashBefore, hashFirst                              *sql.Stmt
+	savepoint, release, rollbackTo, insertURL                       *sql.Stmt
 	all                                                             []*sql.Stmt
 }
 
@@ -22,7 +24,7 @@ func prepare(ctx context.Context, db *sql.DB) (*stmts, error) {
 		dst **sql.Stmt
 		sql string
 	}{
-		{&s.lookup, `SELECT a.id, a.current_version, a.last_seen, a.deleted_at, v.body_hash, v.captured_at
+		{&s.lookup, `SELECT a.id, a.current_version, a.deleted_at, v.body_hash, v.captured_at
 			FROM articles a JOIN versions v ON v.article = a.id AND v.n = a.current_version
 			WHERE a.site = ?1 AND a.art_id = ?2`},
 		{&s.insert, `INSERT INTO articles (site, art_id, canonical_url, url, lang, category, title,
@@ -59,12 +61,16 @@ func prepare(ctx context.Context, db *sql.DB) (*stmts, error) {
 		{&s.insertVersion, `INSERT INTO versions (article, n, captured_at, url, status, body_hash, title, text,
 			warc_file, warc_offset, warc_length, record_id, payload_digest, etag, last_modified)
 			VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)`},
+		{&s.insertURL, `INSERT INTO urls (url, article) VALUES (?1, ?2) ON CONFLICT DO NOTHING`},
 		{&s.insertAlternate, `INSERT INTO alternates (article, lang, url) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING`},
 		{&s.insertImage, `INSERT INTO images (article, url, md5) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING`},
 		{&s.setOrigin, `UPDATE articles SET origin_kind = ?1, origin_outlet = ?2, origin_owner = ?3,
 			origin_channel = ?4, origin_post = ?5, origin_platform = ?6, origin_url = ?7,
 			origin_site = ?8, origin_art_id = ?9, origin_id = ?10
 			WHERE id = ?11`},
+		{&s.savepoint, `SAVEPOINT put`},
+		{&s.release, `RELEASE put`},
+		{&s.rollbackTo, `ROLLBACK TO put`},
 		{&s.markDeleted, `UPDATE articles SET deleted_at = ?1, delete_status = ?2
 			WHERE site = ?3 AND art_id = ?4 AND deleted_at IS NULL AND last_seen < ?1`},
 	} {
@@ -94,4 +100,68 @@ func firstLine(s string) string {
 		}
 	}
 	return s
+}
+
+// readCache holds statements prepared on the read pool, by SQL text. Parsing
+// costs more than running the small point queries the lookups make, and
+// database/sql keeps each statement prepared on every connection it has
+// used. Only fixed query texts go in, so it stays small.
+type readCache struct {
+	db *sql.DB
+	mu sync.Mutex
+	m  map[string]*sql.Stmt
+}
+
+func (rc *readCache) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	if s := rc.m[query]; s != nil {
+		return s, nil
+	}
+	s, err := rc.db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if rc.m == nil {
+		rc.m = map[string]*sql.Stmt{}
+	}
+	rc.m[query] = s
+	return s, nil
+}
+
+// query runs a cached statement, inside tx if it is not nil.
+func (rc *readCache) query(ctx context.Context, tx *sql.Tx, query string, args ...any) (*sql.Rows, error) {
+	s, err := rc.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if tx != nil {
+		s = tx.StmtContext(ctx, s)
+	}
+	return s.QueryContext(ctx, args...)
+}
+
+func (rc *readCache) each(ctx context.Context, tx *sql.Tx, query string, args []any, fn func(*sql.Rows) error) error {
+	rows, err := rc.query(ctx, tx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+func (rc *readCache) close() error {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	var errs []error
+	for _, s := range rc.m {
+		errs = append(errs, s.Close())
+	}
+	rc.m = nil
+	return errors.Join(errs...)
 }

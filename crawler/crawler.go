@@ -188,25 +188,9 @@ func (r *run) attempt(a Attempt) {
 
 func (r *run) pass(ctx context.Context) error {
 	cfg := r.cfg
-	robotsOn := map[string]bool{}
-	for _, s := range cfg.Registry.Sites {
-		for _, h := range append([]string{s.Host}, s.Aliases...) {
-			robotsOn[h] = s.HonoursRobots()
-		}
-	}
-	r.transp = &polite{
-		base: cfg.Transport, p: cfg.Politeness.withDefaults(), dialer: cfg.Dialer,
-		scope: cfg.Registry.InScope, onTry: r.attempt, sleep: cfg.sleep,
-		hosts: map[string]*gate{}, ips: map[string]*gate{},
-	}
-	uaTransport := &userAgent{base: r.transp, ua: cfg.UserAgent}
-	r.client = &http.Client{Transport: uaTransport, Timeout: 5 * time.Minute, CheckRedirect: checkRedirect(cfg.Registry)}
-	r.robots = &robotsCache{client: r.client, maxSize: 512 << 10, applies: func(h string) bool {
-		on, ok := robotsOn[h]
-		return !ok || on
-	}}
-	r.transp.robots = r.robots
-	r.transp.delayOf = r.robots.crawlDelay
+	st := newStack(cfg, r.attempt)
+	r.transp, r.client, r.robots = st.transp, st.client, st.robots
+	uaTransport := st.ua
 	r.sum.Sites = len(cfg.Sites)
 
 	coll := colly.NewCollector(
@@ -459,6 +443,84 @@ func (r *run) count(o Outcome) {
 	case Deleted:
 		r.sum.Deletions++
 	}
+}
+
+// stack is the request path every fetch takes: user agent → polite (scope, robots,
+// limits, retries) → the archive's recording transport.
+type stack struct {
+	transp *polite
+	ua     *userAgent
+	client *http.Client
+	robots *robotsCache
+}
+
+func newStack(cfg Config, onTry func(Attempt)) *stack {
+	robotsOn := map[string]bool{}
+	for _, s := range cfg.Registry.Sites {
+		for _, h := range append([]string{s.Host}, s.Aliases...) {
+			robotsOn[h] = s.HonoursRobots()
+		}
+	}
+	sleep := cfg.sleep
+	if sleep == nil {
+		sleep = sleepCtx
+	}
+	ua := cfg.UserAgent
+	if ua == "" {
+		ua = DefaultUserAgent
+	}
+	t := &polite{
+		base: cfg.Transport, p: cfg.Politeness.withDefaults(), dialer: cfg.Dialer,
+		scope: cfg.Registry.InScope, onTry: onTry, sleep: sleep,
+		hosts: map[string]*gate{}, ips: map[string]*gate{},
+	}
+	st := &stack{transp: t, ua: &userAgent{base: t, ua: ua}}
+	st.client = &http.Client{Transport: st.ua, Timeout: 5 * time.Minute, CheckRedirect: checkRedirect(cfg.Registry)}
+	st.robots = &robotsCache{client: st.client, maxSize: 512 << 10, applies: func(h string) bool {
+		on, ok := robotsOn[h]
+		return !ok || on
+	}}
+	t.robots = st.robots
+	t.delayOf = st.robots.crawlDelay
+	return st
+}
+
+// Fetcher fetches single URLs (origin pages, chain hops) through the same polite, scoped,
+// archived path as a crawl pass. It is safe for concurrent use.
+type Fetcher struct {
+	st      *stack
+	maxBody int64
+}
+
+// NewFetcher builds a Fetcher from the fields of cfg that a single fetch needs (Registry,
+// Transport, Dialer, Politeness, UserAgent, OnAttempt, MaxBodySize).
+func NewFetcher(cfg Config) (*Fetcher, error) {
+	if cfg.Transport == nil || cfg.Dialer == nil || cfg.Registry == nil {
+		return nil, errors.New("crawler: Registry, Transport and Dialer are required")
+	}
+	if cfg.MaxBodySize <= 0 {
+		cfg.MaxBodySize = 16 << 20
+	}
+	return &Fetcher{st: newStack(cfg, cfg.OnAttempt), maxBody: cfg.MaxBodySize}, nil
+}
+
+// Get fetches u and returns the final response with its body read (at most the body cap);
+// the response's header carries the archive capture (archive.CaptureFromHeader).
+func (f *Fetcher) Get(ctx context.Context, u string) (*http.Response, []byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return nil, nil, fmt.Errorf("fetch %s: %w", u, err)
+	}
+	resp, err := f.st.client.Do(req)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, f.maxBody))
+	if err != nil {
+		return resp, nil, fmt.Errorf("fetch %s: %w", u, err)
+	}
+	return resp, body, nil
 }
 
 // checkRedirect keeps redirects in scope and bounded; a redirect loop ends as an error.

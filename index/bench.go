@@ -40,7 +40,7 @@ type EngineStats struct {
 	// rate a machine shared with other work distorts less than DocsPerSec.
 	IngestCPU     time.Duration
 	DocsPerCPUSec float64
-	DiskBytes  int64 // on disk after close
+	DiskBytes     int64 // on disk after close
 	// QueryP50 and QueryP95 time a two-term query returning the ten best hits with facets
 	// (bleve: site, lang, origin, outlet, channel, category; FTS5: site).
 	QueryP50, QueryP95 time.Duration
@@ -119,7 +119,7 @@ func benchEngineRun(ctx context.Context, cfg BenchConfig, name, dir string, open
 			eng.close()
 		}
 	}()
-	gen := newBenchGen(cfg.Seed)
+	gen := newBenchGen(cfg.Seed, cfg.Docs)
 	const chunk = 10000
 	for left := cfg.Docs; left > 0; left -= chunk {
 		docs := gen.docs(min(chunk, left))
@@ -136,7 +136,7 @@ func benchEngineRun(ctx context.Context, cfg BenchConfig, name, dir string, open
 	}
 
 	// Same queries for every engine: a generator of their own, seeded alike.
-	qgen := newBenchGen(cfg.Seed + 1)
+	qgen := newBenchGen(cfg.Seed+1, 1)
 	for range 5 { // warm caches, as a server would be
 		if _, err := eng.search(ctx, qgen.query(2)); err != nil {
 			return st, err

@@ -40,16 +40,19 @@ var benchYear = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // benchGen generates a deterministic stream of articles: the same seed gives the same
 // articles in the same order, so two engines can be fed identical input without holding
-// a million articles in memory.
+// a million articles in memory. Articles come in publication order over benchYear, as a
+// crawl or a rebuild from the catalog delivers them, total of them in all.
 type benchGen struct {
 	r     *rand.Rand
 	vocab map[string][]string
 	zipf  map[string]*rand.Zipf
 	next  int
+	total int
 }
 
-func newBenchGen(seed uint64) *benchGen {
+func newBenchGen(seed uint64, total int) *benchGen {
 	g := &benchGen{
+		total: max(total, 1),
 		r:     rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15)),
 		vocab: map[string][]string{},
 		zipf:  map[string]*rand.Zipf{},
@@ -105,7 +108,7 @@ func (g *benchGen) doc() Doc {
 		Site:      site,
 		Lang:      lang,
 		Category:  benchCategories[g.r.IntN(len(benchCategories))],
-		Published: benchYear.Add(time.Duration(g.r.Int64N(int64(365 * 24 * time.Hour)))).In(benchZones[lang]),
+		Published: g.published(i).In(benchZones[lang]),
 		URL:       fmt.Sprintf("https://%s.news-pravda.com/world/%d.html", site, 1000000+i),
 	}
 	d.OriginKind = benchOrigins[g.r.IntN(len(benchOrigins))]
@@ -144,6 +147,13 @@ func (g *benchGen) doc() Doc {
 	}
 	d.Text = b.String()
 	return d
+}
+
+// published spreads the stream over the year in order, give or take half a day.
+func (g *benchGen) published(i int) time.Time {
+	year := int64(365 * 24 * time.Hour)
+	t := int64(float64(i)/float64(g.total)*float64(year)) + g.r.Int64N(int64(24*time.Hour)) - int64(12*time.Hour)
+	return benchYear.Add(time.Duration(min(max(t, 0), year-1)))
 }
 
 func (g *benchGen) sentence(lang string, n int) string {

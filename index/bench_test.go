@@ -9,7 +9,7 @@ import (
 )
 
 func TestBenchGeneratorIsDeterministic(t *testing.T) {
-	a, b := newBenchGen(7).docs(50), newBenchGen(7).docs(50)
+	a, b := newBenchGen(7, 50).docs(50), newBenchGen(7, 50).docs(50)
 	langs := map[string]int{}
 	for i := range a {
 		if a[i].Key != b[i].Key || a[i].Text != b[i].Text || !a[i].Published.Equal(b[i].Published) {
@@ -18,6 +18,9 @@ func TestBenchGeneratorIsDeterministic(t *testing.T) {
 		langs[a[i].Lang]++
 		if a[i].Published.Year() != 2025 || a[i].Text == "" || a[i].Title == "" {
 			t.Fatalf("doc %d: %+v", i, a[i])
+		}
+		if i > 0 && a[i].Published.Sub(a[i-1].Published) < -24*time.Hour {
+			t.Fatalf("doc %d published long before its predecessor", i)
 		}
 	}
 	if len(langs) != 5 {
@@ -56,7 +59,7 @@ func TestBenchRunsAndAgrees(t *testing.T) {
 func benchIndex(b *testing.B, n int) *Index {
 	b.Helper()
 	x := openTemp(b)
-	gen := newBenchGen(1)
+	gen := newBenchGen(1, n)
 	for left := n; left > 0; left -= 5000 {
 		mustIndex(b, x, gen.docs(min(left, 5000))...)
 	}
@@ -65,7 +68,7 @@ func benchIndex(b *testing.B, n int) *Index {
 
 func BenchmarkIndex(b *testing.B) {
 	x := openTemp(b)
-	gen := newBenchGen(1)
+	gen := newBenchGen(1, b.N)
 	docs := gen.docs(b.N)
 	b.ResetTimer()
 	start := time.Now()
@@ -75,7 +78,7 @@ func BenchmarkIndex(b *testing.B) {
 
 func BenchmarkSearch(b *testing.B) {
 	x := benchIndex(b, 10000)
-	qgen := newBenchGen(2)
+	qgen := newBenchGen(2, 1)
 	ctx := context.Background()
 	b.ResetTimer()
 	for b.Loop() {
@@ -87,7 +90,7 @@ func BenchmarkSearch(b *testing.B) {
 
 func BenchmarkDayCounts(b *testing.B) {
 	x := benchIndex(b, 10000)
-	qgen := newBenchGen(2)
+	qgen := newBenchGen(2, 1)
 	ctx := context.Background()
 	from, to := benchYear, benchYear.AddDate(1, 0, 0)
 	b.ResetTimer()

@@ -34,7 +34,8 @@ type Index struct {
 	mapping *mapping.IndexMappingImpl // for new months, and query analysis
 	schema  schema
 
-	write sync.Mutex // serialises Index, Delete and Close
+	write  sync.Mutex // serialises Index, Delete and Close
+	create sync.Mutex // serialises creating months between Index's workers
 
 	mu     sync.RWMutex // guards months and closed; searches hold it shared
 	months map[string]bleve.Index
@@ -168,6 +169,14 @@ func (x *Index) month(name string, create bool) (bleve.Index, error) {
 	if ok || !create {
 		return idx, nil
 	}
+	x.create.Lock()
+	defer x.create.Unlock()
+	x.mu.RLock()
+	idx, ok = x.months[name]
+	x.mu.RUnlock()
+	if ok {
+		return idx, nil // another worker made it meanwhile
+	}
 	p := filepath.Join(x.dir, name)
 	idx, err := bleve.NewUsing(p, x.mapping, scorch.Name, scorch.Name, runtimeConfig(x.opts))
 	if err != nil {
@@ -177,6 +186,7 @@ func (x *Index) month(name string, create bool) (bleve.Index, error) {
 	x.mu.Lock()
 	x.months[name] = idx
 	x.mu.Unlock()
+	x.opts.logger.Debug("index: new month", "month", name, "path", p)
 	return idx, nil
 }
 

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/blevesearch/bleve/v2"
 	bq "github.com/blevesearch/bleve/v2/search/query"
+	"golang.org/x/sync/errgroup"
 )
 
 // Index adds or replaces documents, in batches of the configured size. Re-indexing a Key
@@ -34,16 +36,27 @@ func (x *Index) Index(ctx context.Context, docs []Doc) error {
 		seen[p.key] = len(ready)
 		ready = append(ready, p)
 	}
-	var f flight
+	// Batches of one month make one segment each; a batch spread over twelve months
+	// would make twelve small ones and merge work to match.
+	slices.SortStableFunc(ready, func(a, b prepared) int { return strings.Compare(a.month, b.month) })
+	// Batches run side by side: bleve analyses one batch on every core but builds its
+	// segment on one, so a second batch keeps the other cores busy meanwhile. Keys are
+	// unique across batches, so their order does not matter.
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(x.opts.workers)
 	for chunk := range slices.Chunk(ready, x.opts.batchSize) {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if err := x.indexBatch(ctx, &f, chunk); err != nil {
-			return err
-		}
+		g.Go(func() error {
+			if err := gctx.Err(); err != nil {
+				return err
+			}
+			var f flight
+			if err := x.indexBatch(gctx, &f, chunk); err != nil {
+				return err
+			}
+			return f.wait(gctx, 0)
+		})
 	}
-	if err := f.wait(ctx, 0); err != nil {
+	if err := g.Wait(); err != nil {
 		return err
 	}
 	if len(invalid) > 0 {
@@ -185,8 +198,8 @@ func sortedKeys[V any](m map[string]V) []string {
 	return out
 }
 
-// maxInFlight bounds the batches applied but not yet on disk.
-const maxInFlight = 4
+// maxInFlight bounds the batches one worker has applied but not yet seen on disk.
+const maxInFlight = 2
 
 // flight pipelines batches. Months run with scorch's unsafe_batch, so a batch returns once
 // searchable and is written to disk in the background while the next one is analysed;

@@ -106,6 +106,9 @@ func newMapping(storeText bool) *mapping.IndexMappingImpl {
 	dm.AddFieldMappingsAt(fieldPublished, &mapping.FieldMapping{
 		Type: "datetime", Index: true, Store: true, DocValues: true,
 	})
+	// No _all: every field above already opts out of it, but bleve still builds and
+	// indexes the (empty) composite field for every document unless it is disabled.
+	dm.AddSubDocumentMapping("_all", mapping.NewDocumentDisabledMapping())
 	im.DefaultMapping = dm
 	return im
 }

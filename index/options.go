@@ -2,6 +2,7 @@ package index
 
 import (
 	"log/slog"
+	"runtime"
 	"time"
 )
 
@@ -11,6 +12,7 @@ type Option func(*options)
 type options struct {
 	lockTimeout time.Duration
 	batchSize   int
+	workers     int
 	storeText   bool
 	logger      *slog.Logger
 }
@@ -19,6 +21,7 @@ func defaults() options {
 	return options{
 		lockTimeout: 2 * time.Second,
 		batchSize:   1000,
+		workers:     min(runtime.GOMAXPROCS(0), 4),
 		storeText:   true,
 		logger:      slog.Default(),
 	}
@@ -39,6 +42,16 @@ func WithBatchSize(n int) Option {
 	return func(o *options) {
 		if n > 0 {
 			o.batchSize = n
+		}
+	}
+}
+
+// WithWorkers sets how many batches Index builds at once (default: the number of CPUs,
+// at most 4). Each holds a batch's documents and analysis in memory.
+func WithWorkers(n int) Option {
+	return func(o *options) {
+		if n > 0 {
+			o.workers = n
 		}
 	}
 }

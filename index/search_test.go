@@ -24,10 +24,10 @@ func TestJapanesePhrase(t *testing.T) {
 	x := corpusIndex(t)
 	expect(t, x, q(`"外務省の報道官"`), "japan:3")
 	expect(t, x, q(`"日本政府を批判"`), "japan:3")
-	expect(t, x, q(`"報道官の外務省"`)) // same words, wrong order
-	expect(t, x, q("日本政府"), "japan:3")     // a run of words is a phrase
-	expect(t, x, q("外務省報道官"))             // so the particle between them matters
-	expect(t, x, q("ＮＯＴ"))                // full width text folds, matches nothing here
+	expect(t, x, q(`"報道官の外務省"`))       // same words, wrong order
+	expect(t, x, q("日本政府"), "japan:3") // a run of words is a phrase
+	expect(t, x, q("外務省報道官"))          // so the particle between them matters
+	expect(t, x, q("ＮＯＴ"))             // full-width NOT is a word, not an operator
 }
 
 func TestStemmingFindsInflectedForms(t *testing.T) {
@@ -38,7 +38,7 @@ func TestStemmingFindsInflectedForms(t *testing.T) {
 	expect(t, x, q("économique lang:fr"), "france:1")
 	expect(t, x, q("Sanktion"), "germany:1")
 	expect(t, x, q("sanctions lang:en"), "usa:1") // sanctioned
-	expect(t, x, q("sanciones"), "spain:1")      // fallback fields: exact words
+	expect(t, x, q("sanciones"), "spain:1")       // fallback fields: exact words
 }
 
 func TestBooleanQueries(t *testing.T) {

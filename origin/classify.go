@@ -102,13 +102,10 @@ func classifyURL(reg *seeds.Registry, raw string) (Origin, bool) {
 // brackets, stray whitespace) and strips what does not identify the page: fragment,
 // tracking parameters, www., port, userinfo.
 func normalize(raw string) (*url.URL, bool) {
-	raw = strings.TrimFunc(raw, func(r rune) bool {
-		return unicode.IsSpace(r) || strings.ContainsRune(`"'<>«»“”`, r)
-	})
+	raw = trimTail(raw)
 	if raw == "" || len(raw) > maxInput || strings.ContainsAny(raw, " \t\n\r") {
 		return nil, false
 	}
-	raw = trimTail(raw)
 	lower := strings.ToLower(raw)
 	switch {
 	case strings.HasPrefix(lower, "http://"), strings.HasPrefix(lower, "https://"), strings.HasPrefix(lower, "tg:"):
@@ -160,7 +157,11 @@ func normalize(raw string) (*url.URL, bool) {
 	}
 	u.ForceQuery = false
 	// Dropping a query can bare punctuation the first trim could not see.
-	if out := u.String(); trimTail(out) != out {
+	out := u.String()
+	if len(out) > maxInput { // percent-encoding can triple a path
+		return nil, false
+	}
+	if trimTail(out) != out {
 		if u, err = url.Parse(trimTail(out)); err != nil {
 			return nil, false
 		}
@@ -168,11 +169,15 @@ func normalize(raw string) (*url.URL, bool) {
 	return u, true
 }
 
-// trimTail strips what prose glues to the end of a link: commas, semicolons, an empty
-// query or fragment, and a closing parenthesis the link did not open.
+// trimTail strips what prose and markup glue around a link: whitespace, quotes and angle
+// brackets on both ends; commas, semicolons, an empty query or fragment, and a closing
+// parenthesis the link did not open at the end.
 func trimTail(s string) string {
 	for {
 		n := len(s)
+		s = strings.TrimFunc(s, func(r rune) bool {
+			return unicode.IsSpace(r) || strings.ContainsRune(`"'<>«»“”`, r)
+		})
 		s = strings.TrimRight(s, ",;?#")
 		if !strings.Contains(s, "(") {
 			s = strings.TrimRight(s, ")")

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/pravda-archive/pravda/catalog"
@@ -159,7 +160,7 @@ func (b *builder) build(opts Options, lags []lagRow) *Day {
 		if c.N == 0 {
 			continue
 		}
-		if k.kind == "telegram" {
+		if strings.HasPrefix(k.kind, "telegram") { // telegram_post, telegram_channel
 			d.TopChannels = append(d.TopChannels, c)
 		} else {
 			d.TopOutlets = append(d.TopOutlets, c)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 
@@ -92,13 +93,13 @@ func testDirectCount(t *testing.T, f *fixture) {
 			check("lang", d.ByLang, func(a art) string { return a.lang })
 			check("origin kind", d.ByOriginKind, func(a art) string { return a.origin.Kind })
 			check("channel", d.TopChannels, func(a art) string {
-				if a.origin.Kind == "telegram" {
-					return "telegram/" + a.origin.ID()
+				if strings.HasPrefix(a.origin.Kind, "telegram") {
+					return a.origin.Kind + "/" + a.origin.ID()
 				}
 				return ""
 			})
 			check("outlet", d.TopOutlets, func(a art) string {
-				if a.origin.Kind != "telegram" && a.origin.ID() != "" {
+				if !strings.HasPrefix(a.origin.Kind, "telegram") && a.origin.ID() != "" {
 					return a.origin.Kind + "/" + a.origin.ID()
 				}
 				return ""

@@ -54,8 +54,8 @@ func spec(site string) siteSpec {
 }
 
 var testOrigins = []catalog.Origin{
-	{Kind: "telegram", Channel: "rusembjp", Platform: "telegram"},
-	{Kind: "telegram", Channel: "mid_russia", Platform: "telegram"},
+	{Kind: "telegram_post", Channel: "rusembjp", Platform: "telegram"},
+	{Kind: "telegram_post", Channel: "mid_russia", Platform: "telegram"},
 	{Kind: "outlet", Outlet: "tass", Platform: "web"},
 	{Kind: "outlet", Outlet: "ria", Platform: "web"},
 	{}, // unresolved

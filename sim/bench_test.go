@@ -90,7 +90,12 @@ func BenchmarkRenderArticle(b *testing.B) {
 
 // BenchmarkGenerate is the cost of New for the default world.
 func BenchmarkGenerate(b *testing.B) {
+	articles := 0
+	cpu := cpuTime()
 	for b.Loop() {
-		newNet(b, Config{Seed: 1})
+		articles = len(newNet(b, Config{Seed: 1, Days: 10, PerDay: 100}).w.articles)
+	}
+	if c := cpuTime() - cpu; c > 0 {
+		b.ReportMetric(float64(articles*b.N)/c.Seconds(), "articles/cpu-s")
 	}
 }

@@ -20,6 +20,30 @@
 // after the clock's present are pulled back into (source time, now]. All simulated times are
 // whole minutes, so the "DD.MM.YYYY, HH:MM" text of a page holds the exact publication time.
 //
+// What each simulated site answers (template.md has the markup):
+//
+//	/robots.txt                    User-agent: *, Disallow: /search/, Sitemap: https://HOST/sitemap.xml
+//	/sitemap.xml                   index of /sitemap_news_N.xml.gz (gzip files, ≤1000 URLs, newest first,
+//	                               every edition of the host)
+//	/api/blocks, /api/cat          20 items a batch; keys "all" and one per category
+//	/xx/api/blocks, /xx/api/cat    the same for a translated edition (canada.news-pravda.com/fr/…),
+//	                               whose ids are a sequence of their own
+//	/, /CAT/, /xx/, /xx/CAT/       listings, 50 a page, ?page=N older
+//	/[xx/]CAT/YYYY/MM/DD/ID.html   articles (and -amp.html); a wrong date or category for a known
+//	                               id → 301 to the right URL, an unknown id → 404
+//	/img/YYYYMMDD/MD5[_o].jpg      small JPEGs; /img/blank.gif
+//
+// Legacy alias hosts answer 301 to the site's current host, same path. t.me serves
+// /s/CHANNEL/POST, /s/CHANNEL, /CHANNEL/POST and /CHANNEL; outlet hosts serve the articles
+// stories originate from. A host the registry does not name gets 421 and is counted as
+// off-scope in Stats; a registry host the world does not use (an unsimulated site, vk.com)
+// gets 404.
+//
+// Where the network notes say [guess], the simulator picks one form: language sites
+// (deutsch, francais, …) print <time> without datetime= (Moscow time in the text only),
+// the others with a +03:00 datetime; category slugs follow real URLs (/world/, /ue/,
+// /germany/) with localised breadcrumb labels; the sitemap index is /sitemap.xml.
+//
 // Faults (see faults.go) fire only when named in Config.Faults, deterministically from the
 // seed, the URL and the attempt number, and a bounded number of times per URL, so a polite
 // retrying client always gets through.

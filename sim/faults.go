@@ -22,7 +22,8 @@ import (
 //	               (about every other window    (a window is 40 requests to that host)
 //	               of 40 requests)
 //	slow           ~5% of responses             delayed 1–3 s before answering               first attempt only
-//	reset          ~3% of first attempts        connection dropped mid-headers with a TCP    first attempt only
+//	reset          ~3% of first attempts        headers and the start of the body sent,      first attempt only
+//	                                            then the connection is dropped with a TCP
 //	                                            RST (hijack, SO_LINGER 0, close)
 //	truncate       ~3% of first attempts        Content-Length announces the whole body,     first attempt only
 //	                                            two thirds are sent, then the connection

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"compress/gzip"
 	"encoding/json"
 	"errors"
 	"io"
@@ -336,6 +337,18 @@ func TestFaultEditAndDelete(t *testing.T) {
 			titleChanged++
 		}
 	}
+	// The sitemap shows the edit time as lastmod, for incremental crawlers.
+	tr := edits[0]
+	raw := string(get(t, n, "https://"+hostOfURL(tr.URL)+"/sitemap_news_1.xml.gz").body)
+	var mods []string
+	for _, line := range strings.Split(gunzipString(t, raw), "\n") {
+		if strings.Contains(line, "<loc>"+tr.URL+"</loc>") {
+			mods = append(mods, line[strings.Index(line, "<lastmod>")+9:strings.Index(line, "</lastmod>")])
+		}
+	}
+	if len(mods) != 1 || mods[0] == tr.Published.Format(time.RFC3339) {
+		t.Errorf("%s: sitemap lastmod %v after the edit, published %v", tr.URL, mods, tr.Published)
+	}
 	if titleChanged == 0 || titleChanged == len(edits) {
 		t.Errorf("%d of %d edits change the title, want some", titleChanged, len(edits))
 	}
@@ -457,4 +470,16 @@ func TestFaultsLeaveTheWorldAlone(t *testing.T) {
 			t.Errorf("fault %s on no article with all", k)
 		}
 	}
+}
+
+func gunzipString(t *testing.T, s string) string {
+	zr, err := gzip.NewReader(strings.NewReader(s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

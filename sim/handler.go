@@ -175,14 +175,14 @@ func (x *exchange) faulted(article bool) bool {
 	return false
 }
 
-// reset drops the connection in the middle of the response headers, with a TCP RST where
-// the connection allows it.
+// reset drops the connection in the middle of the response (headers sent, the body just
+// begun) with a TCP RST where the connection allows it.
 func (x *exchange) reset() {
 	conn, buf, err := http.NewResponseController(x.w).Hijack()
 	if err != nil {
 		panic(http.ErrAbortHandler) // not a real connection (a test recorder): abort
 	}
-	buf.WriteString("HTTP/1.1 200 OK\r\nContent-Type: text/ht")
+	buf.WriteString("HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: 8192\r\n\r\n<!DOCTYPE html>\n<html><head>")
 	buf.Flush()
 	abort(conn)
 }
@@ -494,4 +494,3 @@ func (x *exchange) listing(seq *sequence, cat *category) {
 	}
 	x.send(http.StatusOK, "text/html; charset=utf-8", body)
 }
-

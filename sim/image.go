@@ -122,4 +122,3 @@ func (x *exchange) oversize(a *article, amp bool) {
 		x.n.stats.add(&x.n.stats.s.ArticlePages)
 	}
 }
-

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -99,4 +100,41 @@ func TestLiveTicker(t *testing.T) {
 		t.Fatalf("%s: %v %v", newest.URL, err, res)
 	}
 	res.Body.Close()
+}
+
+// TestConcurrentPublishAndServe reads every kind of page while stories are published
+// (run with -race).
+func TestConcurrentPublishAndServe(t *testing.T) {
+	clock := newClock(testNow)
+	n := newNet(t, Config{Seed: 6, Days: 1, Now: clock.Now, Faults: []string{"edit", "delete"}})
+	truth := n.Truth()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range 30 {
+			clock.Add(time.Minute)
+			n.Publish(1)
+		}
+	}()
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(truth); i += 8 { // half the articles, four readers
+				tr := truth[i]
+				for _, u := range []string{tr.URL, "https://" + hostOfURL(tr.URL) + "/api/blocks",
+					"https://" + hostOfURL(tr.URL) + "/sitemap_news_1.xml.gz", tr.Origin.URL, "https://" + hostOfURL(tr.URL) + "/"} {
+					if res := get(t, n, u); res.code >= 500 {
+						t.Errorf("%s: %d", u, res.code)
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	<-done
+	if st := n.Stats(); st.Panics != 0 {
+		t.Fatalf("%d panics", st.Panics)
+	}
 }

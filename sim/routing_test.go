@@ -63,7 +63,7 @@ func TestArticleRedirectsAndNotFound(t *testing.T) {
 		t.Errorf("amp redirect: %d %s", res.code, res.header.Get("Location"))
 	}
 	for _, p := range []string{
-		"/fr/world/2025/05/01/999999999.html", // unknown id
+		"/fr/world/2025/05/01/999999999.html",  // unknown id
 		"/en/world/2025/05/01/" + id + ".html", // an edition canada does not have
 		"/world/2025/05/01/" + id + ".html/",   // trailing junk
 		"/de/",

@@ -41,7 +41,7 @@ type world struct {
 	outlets    []outletSpec
 	pages      map[string]*outletPage // host+path
 	pageHosts  map[string][]*outletPage
-	images     map[string]string      // md5 → YYYYMMDD
+	images     map[string]string // md5 → YYYYMMDD
 
 	tmplPerm []int
 	tmplNext int
@@ -89,7 +89,6 @@ type story struct {
 	root       *post  // telegram: the root post
 	credited   *post  // telegram: the post editions credit (root or a forward of it)
 	page       *outletPage
-	origin     time.Time
 	images     []string
 	imgDate    string
 	alternates bool
@@ -168,8 +167,8 @@ func (a *article) path(amp bool) string {
 	return b.String()
 }
 
-func (a *article) host() string          { return a.seq.site.site.Host }
-func (a *article) url(amp bool) string   { return "https://" + a.host() + a.path(amp) }
+func (a *article) host() string               { return a.seq.site.site.Host }
+func (a *article) url(amp bool) string        { return "https://" + a.host() + a.path(amp) }
 func (a *article) visible(now time.Time) bool { return !a.pub.After(now) }
 
 // state reports what a request would see now: whether the article is deleted and whether
@@ -437,7 +436,7 @@ func chooseSentences(rng *rand.Rand, n int) (sents, paras []int) {
 }
 
 func (w *world) newStory(rng *rand.Rand, t time.Time, seqs []*sequence, end time.Time) *story {
-	s := &story{id: fmt.Sprintf("s%06d", len(w.stories)+1), origin: t}
+	s := &story{id: fmt.Sprintf("s%06d", len(w.stories)+1)}
 	s.tmpl = w.nextTemplate(rng)
 	s.sents, s.paras = chooseSentences(rng, len(s.tmpl.Body))
 	s.fill = w.corpus.newFill(rng)
@@ -633,10 +632,9 @@ func (w *world) computeEvidence(s *story) {
 			a.evidence = true
 			continue
 		}
+		// A stripped edition (noEvidence) shares no image or alternate, but it may still
+		// share its text language with a credited edition.
 		a.evidence = false
-		if a.noEvidence {
-			continue
-		}
 		for _, b := range s.editions {
 			if b == a || b.credit == creditNone {
 				continue

@@ -68,8 +68,6 @@ CREATE TABLE articles (
 );
 CREATE INDEX articles_published_day ON articles(published_day);
 CREATE INDEX articles_first_seen ON articles(first_seen);
-CREATE INDEX articles_url ON articles(url);
-CREATE INDEX articles_canonical_url ON articles(canonical_url);
 CREATE INDEX articles_source_url ON articles(source_url);
 CREATE INDEX articles_origin_url ON articles(origin_url);
 CREATE INDEX articles_story ON articles(story_id) WHERE story_id IS NOT NULL;
@@ -96,7 +94,14 @@ CREATE TABLE versions (
   last_modified  TEXT NOT NULL DEFAULT '',  -- for conditional GETs
   PRIMARY KEY (article, n)
 );
-CREATE INDEX versions_url ON versions(url);
+
+-- Every URL an article has been fetched or canonicalised under: hosts it
+-- moved from, AMP copies, legacy aliases. One index for lookups by URL.
+CREATE TABLE urls (
+  url     TEXT NOT NULL,
+  article INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+  PRIMARY KEY (url, article)
+) WITHOUT ROWID;
 
 -- hreflang alternates: the same story on other language sites.
 CREATE TABLE alternates (

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"sort"
 	"text/tabwriter"
 	"time"
@@ -14,6 +16,7 @@ import (
 	"github.com/pravda-archive/pravda/archive"
 	"github.com/pravda-archive/pravda/catalog"
 	"github.com/pravda-archive/pravda/crawler"
+	"github.com/pravda-archive/pravda/index"
 	"github.com/pravda-archive/pravda/ingest"
 	"github.com/pravda-archive/pravda/seeds"
 )
@@ -34,6 +37,20 @@ type crawlOptions struct {
 	fetch      fetchFlags
 	log        *slog.Logger
 	progress   crawler.Progress
+	// index, when set, is the open search index to feed (the daemon's); otherwise the pass
+	// opens DATA/index itself, and leaves the work queued if another process holds it.
+	index *index.Index
+	// warc and cat, when set, are the daemon's open archive writer and catalog, shared by
+	// its passes (the archive's lock admits one writer per process too); otherwise the pass
+	// opens and closes its own.
+	warc *archive.Writer
+	cat  *catalog.Catalog
+	// onAttempt, when set, also sees every request (the daemon's metrics).
+	onAttempt func(crawler.Attempt)
+	// transport sets the recording transport's body cap and timeouts (zero: its defaults);
+	// userAgent replaces the crawler's default.
+	transport archive.TransportOptions
+	userAgent string
 }
 
 func runCrawl(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -54,8 +71,20 @@ func runCrawl(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	noPolite := fs.Bool("no-politeness", false, "benchmarks against the simulator only: no per-host/IP limits or delays")
 	logLevel := fs.String("log-level", "warn", "debug, info, warn or error")
 	asJSON := fs.Bool("json", false, "print the summary as JSON")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile to `FILE` (for `go tool pprof`)")
 	if _, err := parse(fs, args); err != nil {
 		return err
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	reg, err := sf.registry()
 	if err != nil {
@@ -104,21 +133,23 @@ func crawlPass(ctx context.Context, o crawlOptions) (crawler.Summary, error) {
 	if err != nil {
 		return crawler.Summary{}, err
 	}
-	w, err := archive.Open(filepath.Join(o.data, "warc"), archive.WithLogger(o.log),
-		archive.WithInfo("operator", "pravda-archive"), archive.WithInfo("robots", "obey"))
-	if err != nil {
-		return crawler.Summary{}, fmt.Errorf("open archive: %w", err)
-	}
-	defer func() {
-		if err := w.Close(); err != nil {
-			o.log.Error("close archive", "err", err)
+	w, cat := o.warc, o.cat
+	if w == nil {
+		if w, err = openArchive(o.data, o.log); err != nil {
+			return crawler.Summary{}, err
 		}
-	}()
-	cat, err := catalog.Open(ctx, filepath.Join(o.data, "catalog.db"))
-	if err != nil {
-		return crawler.Summary{}, err
+		defer func() {
+			if err := w.Close(); err != nil {
+				o.log.Error("close archive", "err", err)
+			}
+		}()
 	}
-	defer cat.Close()
+	if cat == nil {
+		if cat, err = catalog.Open(ctx, filepath.Join(o.data, "catalog.db")); err != nil {
+			return crawler.Summary{}, err
+		}
+		defer cat.Close()
+	}
 	if err := syncSites(ctx, cat, o.reg); err != nil {
 		return crawler.Summary{}, err
 	}
@@ -132,19 +163,46 @@ func crawlPass(ctx context.Context, o crawlOptions) (crawler.Summary, error) {
 	}
 	dialer := o.fetch.dialer()
 	in := &ingest.Ingester{Registry: o.reg, Catalog: cat, Log: o.log}
+	topts := o.transport
+	topts.DialContext, topts.TLSConfig = dialer.DialContext, tlsConf
 	cfg := crawler.Config{
 		Registry: o.reg, Sites: o.sites, Since: o.since, Recheck: o.recheck,
 		Politeness: o.politeness, Workers: o.workers, Dialer: dialer,
-		Transport: w.Transport(archive.TransportOptions{DialContext: dialer.DialContext, TLSConfig: tlsConf}),
+		MaxBodySize: topts.MaxBodySize, UserAgent: o.userAgent,
+		Transport: w.Transport(topts),
 		Frontier:  &ingest.Frontier{Catalog: cat, Registry: o.reg, Run: runID},
-		Handler:   in,
+		// A page fetched whole is archived already: catalog it even when the pass is being
+		// stopped (SIGTERM), so that what was archived is cataloged.
+		Handler: crawler.HandlerFunc(func(ctx context.Context, p crawler.Page) (crawler.Outcome, error) {
+			return in.Handle(context.WithoutCancel(ctx), p)
+		}),
 		OnAttempt: func(a crawler.Attempt) {
 			cat.LogFetch(ctx, catalog.FetchLog{Run: runID, URL: a.URL, Host: a.Host, Status: a.Status,
 				ErrorKind: a.Kind, Bytes: a.Bytes, StartedAt: a.Started, Duration: a.Duration})
+			if o.onAttempt != nil {
+				o.onAttempt(a)
+			}
 		},
 		Logger: o.log, Progress: o.progress,
 	}
+	passStart := time.Now()
 	sum, err := crawler.Run(ctx, cfg)
+	if err == nil {
+		// The trace stage: credited sources → chains → origin pages → stories.
+		fetcher, ferr := crawler.NewFetcher(cfg)
+		if ferr != nil {
+			return sum, ferr
+		}
+		if terr := traceAfterPass(ctx, o, cat, fetcher, in, passStart); terr != nil {
+			o.log.Error("trace stage", "err", terr)
+			sum.SiteErrors = append(sum.SiteErrors, "trace: "+terr.Error())
+		}
+	}
+	if err == nil {
+		if ierr := syncIndex(ctx, o, cat); ierr != nil {
+			o.log.Warn("search index not updated (articles stay queued for the next sync)", "err", ierr)
+		}
+	}
 	status := "ok"
 	if err != nil {
 		status = "failed: " + err.Error()
@@ -157,6 +215,31 @@ func crawlPass(ctx context.Context, o crawlOptions) (crawler.Summary, error) {
 		o.log.Error("finish run", "err", ferr)
 	}
 	return sum, err
+}
+
+// openArchive opens the WARC writer of a data directory.
+func openArchive(data string, log *slog.Logger) (*archive.Writer, error) {
+	w, err := archive.Open(filepath.Join(data, "warc"), archive.WithLogger(log),
+		archive.WithInfo("operator", "pravda-archive"), archive.WithInfo("robots", "obey"))
+	if err != nil {
+		return nil, fmt.Errorf("open archive: %w", err)
+	}
+	return w, nil
+}
+
+// syncIndex feeds the search index from the catalog's queue.
+func syncIndex(ctx context.Context, o crawlOptions, cat *catalog.Catalog) error {
+	x := o.index
+	if x == nil {
+		var err error
+		if x, err = openIndex(o.data); err != nil {
+			return err
+		}
+		defer x.Close()
+	}
+	n, err := index.Sync(ctx, cat, x)
+	o.log.Info("indexed", "articles", n)
+	return err
 }
 
 func syncSites(ctx context.Context, cat *catalog.Catalog, reg *seeds.Registry) error {

@@ -2,12 +2,14 @@ package ja
 
 import (
 	"fmt"
+	"slices"
 	"sync"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/registry"
+	"github.com/ikawaha/kagome-dict/dict"
 	"github.com/ikawaha/kagome-dict/ipa"
 	"github.com/ikawaha/kagome/v2/tokenizer"
 )
@@ -32,7 +34,9 @@ const (
 // position, so phrases still line up across them. Offsets are bytes of the original input;
 // positions are 1-based, as bleve expects. It is safe for concurrent use.
 type Tokenizer struct {
-	kagome *tokenizer.Tokenizer
+	kagome   *tokenizer.Tokenizer
+	pos      *dict.POSTable
+	particle dict.POSID // id of 助詞 in pos.NameList
 }
 
 var shared struct {
@@ -45,12 +49,18 @@ var shared struct {
 // 2 s and 30 MB of heap); later calls are free.
 func New() (*Tokenizer, error) {
 	shared.once.Do(func() {
-		k, err := tokenizer.New(ipa.DictShrink(), tokenizer.OmitBosEos())
+		d := ipa.DictShrink()
+		k, err := tokenizer.New(d, tokenizer.OmitBosEos())
 		if err != nil {
 			shared.err = fmt.Errorf("kagome: %w", err)
 			return
 		}
-		shared.tok = &Tokenizer{kagome: k}
+		particle := slices.Index(d.POSTable.NameList, "助詞")
+		if particle < 0 {
+			shared.err = fmt.Errorf("kagome: IPA dictionary has no 助詞 part of speech")
+			return
+		}
+		shared.tok = &Tokenizer{kagome: k, pos: &d.POSTable, particle: dict.POSID(particle)}
 	})
 	return shared.tok, shared.err
 }
@@ -73,8 +83,8 @@ func (t *Tokenizer) Tokenize(input []byte) analysis.TokenStream {
 				continue // punctuation and spaces hold no position, as in bleve's unicode tokenizer
 			}
 			pos++
-			if p := k.POS(); len(p) > 0 && p[0] == "助詞" {
-				continue // a particle: a gap, not a term
+			if t.isParticle(k) {
+				continue // a gap, not a term
 			}
 			s := base + k.Position
 			e := s + len(k.Surface)
@@ -88,6 +98,16 @@ func (t *Tokenizer) Tokenize(input []byte) analysis.TokenStream {
 		}
 	}
 	return out
+}
+
+// isParticle reads the part of speech straight from the dictionary; Token.POS builds a
+// slice of strings per call.
+func (t *Tokenizer) isParticle(k tokenizer.Token) bool {
+	if k.Class != tokenizer.KNOWN || k.ID < 0 || k.ID >= len(t.pos.POSs) {
+		return false
+	}
+	p := t.pos.POSs[k.ID]
+	return len(p) > 0 && p[0] == t.particle
 }
 
 // classify reports the token type, and false for a token with no letter or digit.

@@ -52,8 +52,8 @@ type token struct {
 	pos    int // rune offset
 }
 
-// Fields are the field prefixes the language knows, by the name a user types.
-var Fields = map[string]string{
+// fields maps the field prefixes the language knows, as typed, to their canonical names.
+var fields = map[string]string{
 	"site":        "site",
 	"lang":        "lang",
 	"language":    "lang",
@@ -139,7 +139,7 @@ func word(rs []rune, start, end int) (token, int, error) {
 		return token{kind: tText, value: w, pos: start}, end, nil
 	}
 	name, value := strings.ToLower(w[:colon]), w[colon+1:]
-	field, known := Fields[name]
+	field, known := fields[name]
 	if !known {
 		if strings.HasPrefix(value, "//") {
 			return token{kind: tText, value: w, pos: start}, end, nil // a URL

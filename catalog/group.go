@@ -1,0 +1,207 @@
+package catalog
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+)
+
+// Group commit. Every PutArticle and PutArticles queues its captures; the
+// first caller to find no commit in progress becomes the leader and records
+// everything queued in one transaction, each caller's captures under their
+// own savepoint, while later callers queue up for the next leader. A commit
+// costs about as much as the statements of an article (a WAL frame for every
+// page touched, and checkpoints), so concurrent crawler workers share
+// commits; a lone caller leads its own group with no goroutine hand-off.
+//
+// One caller's failure rolls back its own savepoint only. A failed commit
+// fails every caller in the group: none of them was recorded.
+
+// maxGroup bounds the captures one leader takes, and so how long the writer
+// connection is held before other processes see progress.
+const maxGroup = 256
+
+// States of a queued job.
+const (
+	jobQueued int32 = iota
+	jobTaken
+	jobAbandoned
+)
+
+type putJob struct {
+	ctx   context.Context
+	caps  []Capture
+	res   []PutResult
+	err   error
+	state atomic.Int32
+	done  chan struct{} // closed once taken and finished
+}
+
+type committer struct {
+	mu     sync.Mutex // guards queue and closed
+	queue  []*putJob
+	closed bool
+	leader chan struct{} // a one-slot semaphore: held while committing
+
+	groups, jobs atomic.Int64 // committed so far, for tests and tuning
+}
+
+func (c *Catalog) startCommitter() {
+	c.commit.leader = make(chan struct{}, 1)
+}
+
+func (c *Catalog) submit(ctx context.Context, caps []Capture) ([]PutResult, error) {
+	cm := &c.commit
+	j := &putJob{ctx: ctx, caps: caps, done: make(chan struct{})}
+	cm.mu.Lock()
+	if cm.closed {
+		cm.mu.Unlock()
+		return nil, ErrClosed
+	}
+	cm.queue = append(cm.queue, j)
+	cm.mu.Unlock()
+
+	for {
+		select {
+		case <-j.done:
+			return j.res, j.err
+		case cm.leader <- struct{}{}:
+			if j.state.Load() == jobQueued {
+				c.lead()
+			}
+			<-cm.leader
+		case <-ctx.Done():
+			if j.state.CompareAndSwap(jobQueued, jobAbandoned) {
+				return nil, ctx.Err()
+			}
+			// A leader took it: wait, so the caller knows whether it
+			// was recorded.
+			<-j.done
+			return j.res, j.err
+		}
+	}
+}
+
+// lead commits the queued jobs, oldest first, up to maxGroup captures. The
+// caller holds the leader slot.
+func (c *Catalog) lead() {
+	cm := &c.commit
+	cm.mu.Lock()
+	var group []*putJob
+	n, k := 0, 0
+	for ; k < len(cm.queue) && (n == 0 || n+len(cm.queue[k].caps) <= maxGroup); k++ {
+		j := cm.queue[k]
+		if j.state.CompareAndSwap(jobQueued, jobTaken) {
+			group = append(group, j)
+			n += len(j.caps)
+		}
+	}
+	cm.queue = append(cm.queue[:0:0], cm.queue[k:]...)
+	cm.mu.Unlock()
+	if len(group) > 0 {
+		c.commitGroup(group)
+		cm.groups.Add(1)
+		cm.jobs.Add(int64(len(group)))
+	}
+}
+
+// stopCommitter finishes the queued jobs; later submits get ErrClosed. It
+// keeps the leader slot, so no caller commits after it returns.
+func (c *Catalog) stopCommitter() {
+	cm := &c.commit
+	cm.mu.Lock()
+	cm.closed = true
+	cm.mu.Unlock()
+	if cm.leader == nil {
+		return
+	}
+	cm.leader <- struct{}{}
+	for {
+		cm.mu.Lock()
+		empty := len(cm.queue) == 0
+		cm.mu.Unlock()
+		if empty {
+			return
+		}
+		c.lead()
+	}
+}
+
+func (c *Catalog) commitGroup(group []*putJob) {
+	defer func() {
+		for _, j := range group {
+			if j.err != nil {
+				j.res = nil
+			}
+			close(j.done)
+		}
+	}()
+	var live []*putJob
+	for _, j := range group {
+		if err := j.ctx.Err(); err != nil {
+			j.err = err
+		} else {
+			live = append(live, j)
+		}
+	}
+	if len(live) == 0 {
+		return
+	}
+	failAll := func(err error) {
+		for _, j := range live {
+			if j.err == nil {
+				j.err = err
+			}
+		}
+	}
+
+	// The transaction serves several callers, so no one caller's context
+	// may abort it; busy_timeout bounds the wait for another process's lock.
+	ctx := context.Background()
+	tx, err := c.w.BeginTx(ctx, nil)
+	if err != nil {
+		failAll(fmt.Errorf("begin: %w", err))
+		return
+	}
+	defer tx.Rollback()
+
+	savepoints := len(live) > 1
+	for _, j := range live {
+		if savepoints {
+			if _, err := tx.StmtContext(ctx, c.st.savepoint).ExecContext(ctx); err != nil {
+				failAll(fmt.Errorf("savepoint: %w", err))
+				return
+			}
+		}
+		j.res = make([]PutResult, len(j.caps))
+		for i := range j.caps {
+			a, v := &j.caps[i].Article, &j.caps[i].Version
+			if j.res[i], err = c.put(ctx, tx, a, v); err != nil {
+				j.err = fmt.Errorf("%s/%d: %w", a.Site, a.ID, err)
+				break
+			}
+		}
+		if !savepoints {
+			if j.err != nil {
+				return // the deferred rollback undoes it
+			}
+			break
+		}
+		if j.err != nil {
+			if _, err := tx.StmtContext(ctx, c.st.rollbackTo).ExecContext(ctx); err != nil {
+				// SQLite may have rolled back the whole transaction
+				// (a full disk, I/O error): nothing here can be trusted.
+				failAll(fmt.Errorf("roll back to savepoint: %w", err))
+				return
+			}
+		}
+		if _, err := tx.StmtContext(ctx, c.st.release).ExecContext(ctx); err != nil {
+			failAll(fmt.Errorf("release savepoint: %w", err))
+			return
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		failAll(fmt.Errorf("commit: %w", err))
+	}
+}

@@ -1,0 +1,183 @@
+package catalog
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// Queries for the trace stage (origin chains, story grouping) and its evaluation.
+
+// Changed lists the row ids of the articles first seen at or after since, or given a new
+// version captured at or after since: what a pass stored or changed, and so what the
+// trace stage must look at again.
+func (c *Catalog) Changed(ctx context.Context, since time.Time) ([]int64, error) {
+	var ids []int64
+	err := eachRow(ctx, c.r, `SELECT id FROM articles WHERE first_seen >= ?1
+		UNION SELECT a.id FROM articles a JOIN versions v ON v.article = a.id AND v.n = a.current_version
+		WHERE a.current_version > 1 AND a.last_seen >= ?1 AND v.captured_at >= ?1
+		ORDER BY 1`, []any{formatTime(since)},
+		func(rows *sql.Rows) error {
+			var id int64
+			err := rows.Scan(&id)
+			ids = append(ids, id)
+			return err
+		})
+	if err != nil {
+		return nil, fmt.Errorf("changed articles: %w", err)
+	}
+	return ids, nil
+}
+
+// Untraced lists up to limit row ids of articles that credit a source but have no origin
+// chain recorded: a catalog rebuilt from the archive alone, or a pass whose trace stage
+// was cut short.
+func (c *Catalog) Untraced(ctx context.Context, limit int) ([]int64, error) {
+	var ids []int64
+	err := eachRow(ctx, c.r, `SELECT a.id FROM articles a WHERE (a.source_url <> '' OR a.source_title <> '')
+		AND NOT EXISTS (SELECT 1 FROM hops h WHERE h.article = a.id) ORDER BY a.id LIMIT ?`, []any{limit},
+		func(rows *sql.Rows) error {
+			var id int64
+			err := rows.Scan(&id)
+			ids = append(ids, id)
+			return err
+		})
+	if err != nil {
+		return nil, fmt.Errorf("untraced articles: %w", err)
+	}
+	return ids, nil
+}
+
+// Linked is what story grouping reads about one article: its identity, credit, resolved
+// origin, links (alternates, image md5s, hop URLs) and the current version's text.
+type Linked struct {
+	RowID        int64
+	Site         string
+	ID           int64
+	Lang         string
+	CanonicalURL string
+	URL          string
+	Published    time.Time
+	PublishedDay string
+	SourceURL    string
+	SourceTitle  string
+	Origin       Origin
+	StoryID      int64
+	Title        string
+	Text         string // empty unless asked for
+
+	Alternates []string // hreflang URLs
+	Images     []string // md5s
+	HopURLs    []string // URLs of the origin chain, in order
+	// RootTime is the origin time of the chain's last hop; zero if unknown.
+	RootTime time.Time
+	// Inferred: the origin was inherited from a story, not traced from a credit (the first
+	// hop's evidence starts with "inferred").
+	Inferred bool
+}
+
+// LinkedArticles reads the articles whose publication day lies in [fromDay, toDay]
+// (YYYY-MM-DD; an empty bound is open), in row id order, with their links. withText adds
+// the current version's text, which is most of the bytes.
+func (c *Catalog) LinkedArticles(ctx context.Context, fromDay, toDay string, withText bool) ([]Linked, error) {
+	where, args := "WHERE 1", []any{}
+	if fromDay != "" {
+		where += " AND a.published_day >= ?"
+		args = append(args, fromDay)
+	}
+	if toDay != "" {
+		where += " AND a.published_day <= ?"
+		args = append(args, toDay)
+	}
+	text := "''"
+	if withText {
+		text = "v.text"
+	}
+	tx, err := c.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, fmt.Errorf("linked articles: %w", err)
+	}
+	defer tx.Rollback()
+
+	var out []Linked
+	byRow := map[int64]int{}
+	err = eachRow(ctx, tx, `SELECT a.id, a.site, a.art_id, a.lang, a.canonical_url, a.url, a.published,
+		a.published_day, a.source_url, a.source_title, a.origin_kind, a.origin_outlet, a.origin_owner,
+		a.origin_channel, a.origin_post, a.origin_platform, a.origin_url, a.origin_site, a.origin_art_id,
+		a.story_id, a.title, `+text+`,
+		EXISTS (SELECT 1 FROM hops h WHERE h.article = a.id AND h.n = 1 AND h.evidence LIKE 'inferred%'),
+		(SELECT h.origin_time FROM hops h WHERE h.article = a.id ORDER BY h.n DESC LIMIT 1)
+		FROM articles a JOIN versions v ON v.article = a.id AND v.n = a.current_version `+where+` ORDER BY a.id`, args,
+		func(rows *sql.Rows) error {
+			var l Linked
+			var published string
+			var originArt, story sql.NullInt64
+			var rootTime sql.NullString
+			err := rows.Scan(&l.RowID, &l.Site, &l.ID, &l.Lang, &l.CanonicalURL, &l.URL, &published,
+				&l.PublishedDay, &l.SourceURL, &l.SourceTitle, &l.Origin.Kind, &l.Origin.Outlet, &l.Origin.Owner,
+				&l.Origin.Channel, &l.Origin.Post, &l.Origin.Platform, &l.Origin.URL, &l.Origin.Site, &originArt,
+				&story, &l.Title, &l.Text, &l.Inferred, &rootTime)
+			l.RootTime = parseNullTime(rootTime)
+			l.Published, l.Origin.ArtID, l.StoryID = parseTime(published), originArt.Int64, story.Int64
+			byRow[l.RowID] = len(out)
+			out = append(out, l)
+			return err
+		})
+	if err != nil {
+		return nil, fmt.Errorf("linked articles: %w", err)
+	}
+	// The link tables are read whole within the range and matched in memory: one pass
+	// each instead of a query per article.
+	sub := "SELECT a.id FROM articles a " + where
+	for _, q := range []struct {
+		name, sql string
+		add       func(l *Linked, s string)
+	}{
+		{"alternates", "SELECT article, url FROM alternates WHERE article IN (" + sub + ") ORDER BY article, url",
+			func(l *Linked, s string) { l.Alternates = append(l.Alternates, s) }},
+		{"images", "SELECT article, md5 FROM images WHERE md5 <> '' AND article IN (" + sub + ") ORDER BY article, md5",
+			func(l *Linked, s string) { l.Images = append(l.Images, s) }},
+		{"hops", "SELECT article, url FROM hops WHERE url <> '' AND article IN (" + sub + ") ORDER BY article, n",
+			func(l *Linked, s string) { l.HopURLs = append(l.HopURLs, s) }},
+	} {
+		err := eachRow(ctx, tx, q.sql, args, func(rows *sql.Rows) error {
+			var id int64
+			var s string
+			if err := rows.Scan(&id, &s); err != nil {
+				return err
+			}
+			if i, ok := byRow[id]; ok {
+				q.add(&out[i], s)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("linked articles: %s: %w", q.name, err)
+		}
+	}
+	return out, nil
+}
+
+// StoryMethod is how story storyID's members were found, as NewStory recorded it; "" if
+// there is no such story.
+func (c *Catalog) StoryMethod(ctx context.Context, storyID int64) (string, error) {
+	var m string
+	err := c.r.QueryRowContext(ctx, "SELECT method FROM stories WHERE id = ?", storyID).Scan(&m)
+	if err == sql.ErrNoRows {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("story %d: %w", storyID, err)
+	}
+	return m, nil
+}
+
+// SetStoryMethod updates how a story's members were found, when regrouping keeps its id
+// but finds it by other links.
+func (c *Catalog) SetStoryMethod(ctx context.Context, storyID int64, method string) error {
+	if _, err := c.w.ExecContext(ctx, "UPDATE stories SET method = ? WHERE id = ?", clip(method, maxShort), storyID); err != nil {
+		return fmt.Errorf("set method of story %d: %w", storyID, err)
+	}
+	return nil
+}

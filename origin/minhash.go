@@ -1,0 +1,234 @@
+package origin
+
+import (
+	"math/bits"
+	"slices"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Near-duplicate text. Copies of one story on the network differ by a stray emoji, a
+// prefixed headline, a dropped closing sentence; copies of different stories written from
+// one press release differ by names, places and numbers. Character shingles of five runes
+// catch both kinds of difference in Japanese (no spaces to split words on) as well as in
+// Latin and Cyrillic scripts; MinHash with LSH banding finds the candidate pairs without
+// comparing every pair, and the exact Jaccard similarity of the shingle sets decides.
+
+const (
+	// ShingleSize is the shingle length in runes.
+	ShingleSize = 5
+	// maxShingleRunes caps the text shingled: an article's first 64k characters say
+	// whether it is a copy.
+	maxShingleRunes = 64 << 10
+	// minShingles is the fewest shingles a text needs to be compared at all: a caption or
+	// a one-line item matches too much by chance.
+	minShingles = 24
+
+	numHashes = 128
+	bandRows  = 4
+	numBands  = numHashes / bandRows // 32 bands of 4: P(candidate) ≈ 0.99 at J = 0.6, 0.03 at J = 0.2
+)
+
+// foldText normalises text for shingling: NFKC, lower case, letters and digits kept as
+// they are, every run of anything else (spaces, punctuation, emoji, variation selectors)
+// one space.
+func foldText(s string) []rune {
+	s = norm.NFKC.String(s)
+	out := make([]rune, 0, min(len(s), maxShingleRunes))
+	space := true // no leading space
+	for _, r := range s {
+		if len(out) >= maxShingleRunes {
+			break
+		}
+		if unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) && !space {
+			out = append(out, unicode.ToLower(r))
+			space = false
+			continue
+		}
+		if !space {
+			out = append(out, ' ')
+			space = true
+		}
+	}
+	if n := len(out); n > 0 && out[n-1] == ' ' {
+		out = out[:n-1]
+	}
+	return out
+}
+
+// Shingles returns the distinct hashes of the k-rune shingles of text after folding,
+// sorted. A text shorter than k runes is one shingle; an empty one has none.
+func Shingles(text string, k int) []uint64 {
+	if k <= 0 {
+		k = ShingleSize
+	}
+	rs := foldText(text)
+	if len(rs) == 0 {
+		return nil
+	}
+	n := max(1, len(rs)-k+1)
+	out := make([]uint64, 0, n)
+	for i := range n {
+		h := uint64(fnvOffset)
+		for _, r := range rs[i:min(i+k, len(rs))] {
+			h = (h ^ uint64(r)) * fnvPrime // FNV-1a over whole runes
+		}
+		out = append(out, mix64(h))
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
+
+// mix64 is SplitMix64's finaliser: FNV's low bits are weak, and the MinHash
+// permutations below assume well-spread inputs.
+func mix64(x uint64) uint64 {
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	x ^= x >> 31
+	return x
+}
+
+// Jaccard is the Jaccard similarity of two sorted sets.
+func Jaccard(a, b []uint64) float64 {
+	if len(a) == 0 && len(b) == 0 {
+		return 0
+	}
+	inter := intersection(a, b)
+	return float64(inter) / float64(len(a)+len(b)-inter)
+}
+
+// Containment is the share of the smaller of two sorted sets that is in the larger.
+func Containment(a, b []uint64) float64 {
+	if len(a) == 0 || len(b) == 0 {
+		return 0
+	}
+	return float64(intersection(a, b)) / float64(min(len(a), len(b)))
+}
+
+func intersection(a, b []uint64) int {
+	inter := 0
+	for i, j := 0, 0; i < len(a) && j < len(b); {
+		switch {
+		case a[i] == b[j]:
+			inter++
+			i++
+			j++
+		case a[i] < b[j]:
+			i++
+		default:
+			j++
+		}
+	}
+	return inter
+}
+
+// permutation i is x ↦ a_i·x + b_i mod 2⁶⁴ with a_i odd (a bijection), fixed so that
+// signatures are comparable across runs.
+var permA, permB = func() (a, b [numHashes]uint64) {
+	s := uint64(0x50524156444131) // "PRAVDA1"
+	for i := range numHashes {
+		s += 0x9e3779b97f4a7c15
+		a[i] = mix64(s) | 1
+		s += 0x9e3779b97f4a7c15
+		b[i] = mix64(s)
+	}
+	return
+}()
+
+type signature [numHashes]uint64
+
+// minhash is the MinHash signature of a shingle set.
+func minhash(sh []uint64) signature {
+	var sig signature
+	for i := range sig {
+		sig[i] = ^uint64(0)
+	}
+	for _, x := range sh {
+		for i := range sig {
+			if v := permA[i]*x + permB[i]; v < sig[i] {
+				sig[i] = v
+			}
+		}
+	}
+	return sig
+}
+
+// bandKey hashes band b of a signature into an LSH bucket key.
+func (s *signature) bandKey(b int) uint64 {
+	h := uint64(b) * 0x9e3779b97f4a7c15
+	for _, v := range s[b*bandRows : (b+1)*bandRows] {
+		h = mix64(h ^ v)
+		h = bits.RotateLeft64(h, 17)
+	}
+	return h
+}
+
+// maxBucket skips LSH buckets holding more texts than this: boilerplate that many pages
+// share, which would cost quadratic time and says nothing about any one pair.
+const maxBucket = 256
+
+// nearPairs finds the pairs among texts whose shingle sets have a Jaccard similarity of at
+// least threshold, among those that want(i, j) allows. sets are sorted shingle hashes;
+// sets with fewer than minShingles take no part. Each pair is reported once, i < j.
+func nearPairs(sets [][]uint64, threshold float64, want func(i, j int) bool) []nearPair {
+	sigs := make([]*signature, len(sets))
+	for i, s := range sets {
+		if len(s) >= minShingles {
+			sig := minhash(s)
+			sigs[i] = &sig
+		}
+	}
+	type pair struct{ i, j int }
+	seen := map[pair]bool{}
+	var out []nearPair
+	buckets := map[uint64][]int{}
+	for b := range numBands {
+		clear(buckets)
+		for i, sig := range sigs {
+			if sig != nil {
+				k := sig.bandKey(b)
+				buckets[k] = append(buckets[k], i)
+			}
+		}
+		for _, members := range buckets {
+			if len(members) < 2 || len(members) > maxBucket {
+				continue
+			}
+			for x, i := range members {
+				for _, j := range members[x+1:] {
+					p := pair{i, j}
+					if seen[p] {
+						continue
+					}
+					seen[p] = true
+					if want != nil && !want(i, j) {
+						continue
+					}
+					if jac := Jaccard(sets[i], sets[j]); jac >= threshold {
+						out = append(out, nearPair{i: i, j: j, jaccard: jac})
+					}
+				}
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b nearPair) int {
+		if a.i != b.i {
+			return a.i - b.i
+		}
+		return a.j - b.j
+	})
+	return out
+}
+
+type nearPair struct {
+	i, j    int
+	jaccard float64
+}

@@ -1,0 +1,570 @@
+package origin
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"log/slog"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/pravda-archive/pravda/catalog"
+	"github.com/pravda-archive/pravda/seeds"
+)
+
+// Story grouping. The language editions of one story are joined by what the network itself
+// leaves behind: hreflang alternates, image files (the md5 name recurs across editions),
+// the same root origin, the network page an edition credits; and, for uncredited copies
+// that keep none of that, near-identical text within a language. Connected components of
+// those links are stories. An uncredited edition in a story whose credited editions agree
+// on a root inherits it, marked as inferred with the link that joined it.
+
+// DefaultThreshold is the Jaccard similarity of 5-rune shingle sets from which two texts
+// are candidate near-duplicates. On the simulator (five seeds, ~2,100 editions), copies of
+// one story score 0.60–1.0 (a dropped sentence, a prefixed headline) — but so do editions
+// of different stories written from one template (up to 0.95: only numbers and names
+// differ), which no Jaccard threshold separates. So a candidate must also pass
+// MinContainment and keep the facts of the other text (facts.go); with those checks,
+// 0.6 lost no true pair and kept 2 false ones out of ~1,300 template-mates above it.
+const DefaultThreshold = 0.6
+
+// MinContainment is the share of the shorter text's shingles that must be in the longer
+// one for the two to be near-duplicates: a copy drops or adds a sentence at most.
+const MinContainment = 0.9
+
+// Defaults for Grouper.
+const (
+	DefaultMaxDupGap = 7 * 24 * time.Hour
+	// DefaultMaxImageShare: an image on more articles than this is a logo or stock
+	// picture, not a story's own.
+	DefaultMaxImageShare = 64
+)
+
+// Link kinds, as story methods and evidence name them.
+const (
+	viaAlternate = "alternate"
+	viaImage     = "image"
+	viaOrigin    = "origin"
+	viaCredit    = "credit"
+	viaText      = "text"
+)
+
+// Grouper regroups stories in the catalog.
+type Grouper struct {
+	Registry  *seeds.Registry // nil: seeds.Default()
+	Catalog   *catalog.Catalog
+	Threshold float64 // near-duplicate Jaccard; 0 means DefaultThreshold
+	// MaxDupGap: texts published further apart than this are not compared.
+	MaxDupGap     time.Duration
+	MaxImageShare int
+	Log           *slog.Logger
+}
+
+// GroupStats sums up one Regroup.
+type GroupStats struct {
+	Articles   int            // read
+	Stories    int            // components of two or more
+	Created    int            // new story ids
+	Moved      int            // articles whose story changed
+	Attributed int            // uncredited articles given an inferred origin now
+	Inferred   int            // uncredited articles holding an inferred origin after the regroup
+	Dropped    int            // inferred origins withdrawn
+	Links      map[string]int // links found, by kind
+	Duration   time.Duration
+}
+
+// edge is one link between two articles (indexes into the loaded slice).
+type edge struct {
+	a, b   int
+	via    string
+	detail string // the md5, the URL, the similarity
+}
+
+// Regroup recomputes the stories of the articles published on days in [fromDay, toDay]
+// (YYYY-MM-DD, empty = open). Story ids are kept where a group keeps its members, so
+// running it twice changes nothing the second time. Articles outside the range keep their
+// story; choose a range that covers the days a story's editions span (the trace stage
+// widens the days a pass touched by DefaultMaxDupGap each way).
+func (g *Grouper) Regroup(ctx context.Context, fromDay, toDay string) (GroupStats, error) {
+	start := time.Now()
+	st := GroupStats{Links: map[string]int{}}
+	arts, err := g.Catalog.LinkedArticles(ctx, fromDay, toDay, true)
+	if err != nil {
+		return st, fmt.Errorf("regroup: %w", err)
+	}
+	st.Articles = len(arts)
+	credited := make([]bool, len(arts))
+	for i := range arts {
+		credited[i] = Classify(g.reg(), arts[i].SourceURL, arts[i].SourceTitle).Kind != KindNone
+	}
+	edges := g.links(arts, credited)
+	for _, e := range edges {
+		st.Links[e.via]++
+	}
+	comps := components(len(arts), edges)
+
+	// Largest groups choose their story id first, so a split keeps the id with the bigger
+	// part.
+	slices.SortFunc(comps, func(x, y []int) int { return cmp.Or(len(y)-len(x), x[0]-y[0]) })
+	claimed := map[int64]bool{}
+	var alone []int64
+	adj := adjacency(len(arts), edges)
+	gr := &graph{arts: arts, credited: credited, edges: edges, adj: adj}
+	for _, comp := range comps {
+		if err := ctx.Err(); err != nil {
+			return st, err
+		}
+		if len(comp) == 1 {
+			if a := arts[comp[0]]; a.StoryID != 0 {
+				alone = append(alone, a.RowID)
+			}
+			if err := g.attribute(ctx, gr, comp, &st); err != nil {
+				return st, err
+			}
+			continue
+		}
+		st.Stories++
+		if err := g.store(ctx, arts, comp, edges, adj, claimed, &st); err != nil {
+			return st, err
+		}
+		if err := g.attribute(ctx, gr, comp, &st); err != nil {
+			return st, err
+		}
+	}
+	for len(alone) > 0 {
+		n := min(len(alone), 10000)
+		if err := g.Catalog.SetStory(ctx, alone[:n], 0); err != nil {
+			return st, fmt.Errorf("regroup: %w", err)
+		}
+		st.Moved += n
+		alone = alone[n:]
+	}
+	st.Duration = time.Since(start)
+	g.log().Debug("regroup", "articles", st.Articles, "stories", st.Stories, "created", st.Created,
+		"moved", st.Moved, "attributed", st.Attributed, "links", st.Links, "took", st.Duration)
+	return st, nil
+}
+
+func (g *Grouper) reg() *seeds.Registry {
+	if g.Registry == nil {
+		return defaultRegistry()
+	}
+	return g.Registry
+}
+
+func (g *Grouper) log() *slog.Logger {
+	if g.Log == nil {
+		return slog.Default()
+	}
+	return g.Log
+}
+
+// links finds every link among the articles.
+func (g *Grouper) links(arts []catalog.Linked, credited []bool) []edge {
+	var edges []edge
+	byURL := map[string]int{}
+	for i, a := range arts {
+		for _, u := range []string{a.CanonicalURL, a.URL} {
+			if k := g.urlKey(u); k != "" {
+				if _, dup := byURL[k]; !dup {
+					byURL[k] = i
+				}
+			}
+		}
+	}
+	// hreflang alternates.
+	for i, a := range arts {
+		for _, u := range a.Alternates {
+			if j, ok := byURL[g.urlKey(u)]; ok && j != i {
+				edges = append(edges, edge{i, j, viaAlternate, u})
+			}
+		}
+	}
+	// Shared images.
+	maxShare := g.MaxImageShare
+	if maxShare <= 0 {
+		maxShare = DefaultMaxImageShare
+	}
+	byImage := map[string][]int{}
+	for i, a := range arts {
+		for _, m := range a.Images {
+			if l := byImage[m]; len(l) == 0 || l[len(l)-1] != i {
+				byImage[m] = append(l, i)
+			}
+		}
+	}
+	for _, m := range sortedKeys(byImage) {
+		l := byImage[m]
+		if len(l) < 2 || len(l) > maxShare {
+			continue
+		}
+		for _, j := range l[1:] {
+			edges = append(edges, edge{l[0], j, viaImage, m})
+		}
+	}
+	// The same root origin, and the network pages a chain passes through. Inferred
+	// origins are the grouping's own output, not evidence for it.
+	byRoot := map[string][]int{}
+	for i, a := range arts {
+		if !credited[i] || a.Inferred {
+			continue
+		}
+		if k := rootKey(a.Origin); k != "" {
+			byRoot[k] = append(byRoot[k], i)
+		}
+		for _, u := range a.HopURLs {
+			if j, ok := byURL[g.urlKey(u)]; ok && j != i {
+				edges = append(edges, edge{i, j, viaCredit, u})
+			}
+		}
+	}
+	for _, k := range sortedKeys(byRoot) {
+		l := byRoot[k]
+		for _, j := range l[1:] {
+			edges = append(edges, edge{l[0], j, viaOrigin, arts[l[0]].Origin.URL})
+		}
+	}
+	// Near-duplicate text, where an uncredited article is involved: credited editions are
+	// joined by their credits, and two texts from one press release with different
+	// credits are different stories.
+	threshold := g.Threshold
+	if threshold <= 0 {
+		threshold = DefaultThreshold
+	}
+	gap := g.MaxDupGap
+	if gap <= 0 {
+		gap = DefaultMaxDupGap
+	}
+	sets := shingleAll(arts)
+	factCache := map[int]facts{}
+	factsAt := func(i int) facts {
+		f, ok := factCache[i]
+		if !ok {
+			f = factsOf(arts[i].Text)
+			factCache[i] = f
+		}
+		return f
+	}
+	for _, p := range nearPairs(sets, threshold, func(i, j int) bool {
+		if credited[i] && credited[j] {
+			return false
+		}
+		a, b := arts[i].Published, arts[j].Published
+		return a.IsZero() || b.IsZero() || a.Sub(b).Abs() <= gap
+	}) {
+		// A copy is (nearly) contained in its original and keeps its facts; see facts.go.
+		small, large := p.i, p.j
+		if len(sets[large]) < len(sets[small]) {
+			small, large = large, small
+		}
+		if Containment(sets[small], sets[large]) < MinContainment || !factsAt(small).within(factsAt(large)) {
+			continue
+		}
+		edges = append(edges, edge{p.i, p.j, viaText, "J=" + strconv.FormatFloat(p.jaccard, 'f', 2, 64)})
+	}
+	return edges
+}
+
+// shingleAll shingles every article's title and text, on all cores.
+func shingleAll(arts []catalog.Linked) [][]uint64 {
+	sets := make([][]uint64, len(arts))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for i := range next {
+				sets[i] = Shingles(arts[i].Title+"\n"+arts[i].Text, ShingleSize)
+			}
+		})
+	}
+	for i := range arts {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return sets
+}
+
+// urlKey folds an article URL to the canonical form on its site's current host, so that
+// alternates given with a legacy host or as the AMP copy still match.
+func (g *Grouper) urlKey(u string) string {
+	if u == "" {
+		return ""
+	}
+	if c, err := g.reg().Canonical(u); err == nil {
+		return c
+	}
+	return u
+}
+
+// rootKey is the identity of a root origin that can join a story: one Telegram post, one
+// outlet article, one network page. A channel, an outlet's home page or a social profile
+// supplies many stories and joins nothing.
+func rootKey(o catalog.Origin) string {
+	switch Kind(o.Kind) {
+	case KindTelegramPost:
+		if o.Post == "" {
+			return ""
+		}
+		if o.Channel != "" {
+			return "tg:" + strings.ToLower(o.Channel) + "/" + o.Post
+		}
+		return "tg:" + o.URL
+	case KindStateMedia, KindWeb:
+		if hasPath(o.URL) {
+			return "url:" + o.URL
+		}
+	case KindNetwork:
+		if o.ArtID != 0 {
+			return "net:" + o.Site + ":" + strconv.FormatInt(o.ArtID, 10)
+		}
+	}
+	return ""
+}
+
+// components are the connected components of the link graph, each sorted, by first member.
+func components(n int, edges []edge) [][]int {
+	parent := make([]int, n)
+	for i := range parent {
+		parent[i] = i
+	}
+	var find func(int) int
+	find = func(x int) int {
+		for parent[x] != x {
+			parent[x] = parent[parent[x]]
+			x = parent[x]
+		}
+		return x
+	}
+	for _, e := range edges {
+		if ra, rb := find(e.a), find(e.b); ra != rb {
+			parent[max(ra, rb)] = min(ra, rb)
+		}
+	}
+	groups := map[int][]int{}
+	for i := range n {
+		r := find(i)
+		groups[r] = append(groups[r], i)
+	}
+	out := make([][]int, 0, len(groups))
+	for _, r := range sortedKeys(groups) {
+		out = append(out, groups[r])
+	}
+	slices.SortFunc(out, func(x, y []int) int { return x[0] - y[0] })
+	return out
+}
+
+func adjacency(n int, edges []edge) [][]int {
+	adj := make([][]int, n)
+	for k, e := range edges {
+		adj[e.a] = append(adj[e.a], k)
+		adj[e.b] = append(adj[e.b], k)
+	}
+	return adj
+}
+
+// store gives a component its story id: the one most of its members hold, unless a larger
+// component took it, else a new one.
+func (g *Grouper) store(ctx context.Context, arts []catalog.Linked, comp []int, edges []edge, adj [][]int,
+	claimed map[int64]bool, st *GroupStats) error {
+	votes := map[int64]int{}
+	for _, i := range comp {
+		if id := arts[i].StoryID; id != 0 && !claimed[id] {
+			votes[id]++
+		}
+	}
+	var story int64
+	best := 0
+	for _, id := range sortedKeys(votes) {
+		if votes[id] > best {
+			story, best = id, votes[id]
+		}
+	}
+	method := methodOf(comp, edges, adj)
+	if story == 0 {
+		id, err := g.Catalog.NewStory(ctx, method)
+		if err != nil {
+			return fmt.Errorf("regroup: %w", err)
+		}
+		story = id
+		st.Created++
+	} else if old, err := g.Catalog.StoryMethod(ctx, story); err != nil {
+		return fmt.Errorf("regroup: %w", err)
+	} else if old != method {
+		if err := g.Catalog.SetStoryMethod(ctx, story, method); err != nil {
+			return fmt.Errorf("regroup: %w", err)
+		}
+	}
+	claimed[story] = true
+	var move []int64
+	for _, i := range comp {
+		if arts[i].StoryID != story {
+			move = append(move, arts[i].RowID)
+			arts[i].StoryID = story
+		}
+	}
+	if len(move) == 0 {
+		return nil
+	}
+	st.Moved += len(move)
+	if err := g.Catalog.SetStory(ctx, move, story); err != nil {
+		return fmt.Errorf("regroup: %w", err)
+	}
+	return nil
+}
+
+// methodOf lists the kinds of link that hold a component together: "alternate+image+origin".
+func methodOf(comp []int, edges []edge, adj [][]int) string {
+	kinds := map[string]bool{}
+	for _, i := range comp {
+		for _, k := range adj[i] {
+			kinds[edges[k].via] = true
+		}
+	}
+	return strings.Join(sortedKeys(kinds), "+")
+}
+
+// attribute gives the uncredited members of a component the root origin its credited
+// members agree on, or withdraws an inferred origin the component no longer supports.
+func (g *Grouper) attribute(ctx context.Context, gr *graph, comp []int, st *GroupStats) error {
+	arts, credited := gr.arts, gr.credited
+	roots := map[string]int{}
+	var firstOf = map[string]int{}
+	n := 0
+	for _, i := range comp {
+		a := arts[i]
+		if !credited[i] || a.Inferred {
+			continue
+		}
+		k := rootKey(a.Origin)
+		if k == "" {
+			k = "other:" + a.Origin.Kind + "|" + a.Origin.URL + "|" + a.Origin.Channel + "|" + a.Origin.Outlet
+		}
+		if _, ok := firstOf[k]; !ok {
+			firstOf[k] = i
+		}
+		roots[k]++
+		n++
+	}
+	// A root all credited members agree on, or one a clear majority (two thirds) does:
+	// a minority root is a mis-credit or a chain that could not be followed to its end.
+	rootAt := -1
+	for _, k := range sortedKeys(roots) {
+		if roots[k]*3 >= n*2 {
+			rootAt = firstOf[k]
+		}
+	}
+	for _, i := range comp {
+		if credited[i] {
+			continue
+		}
+		a := arts[i]
+		if rootAt < 0 || Kind(arts[rootAt].Origin.Kind) == KindNone {
+			if a.Inferred || Kind(a.Origin.Kind) != KindNone && a.Origin.Kind != "" {
+				if err := g.withdraw(ctx, a); err != nil {
+					return err
+				}
+				st.Dropped++
+			}
+			continue
+		}
+		root := arts[rootAt].Origin
+		st.Inferred++
+		if a.Inferred && a.Origin == root {
+			continue // unchanged
+		}
+		hop := catalog.Hop{N: 1, Kind: root.Kind, URL: root.URL, Channel: root.Channel, Post: root.Post,
+			Outlet: root.Outlet, Evidence: evInferred + gr.path(i)}
+		if err := g.Catalog.SetHops(ctx, a.RowID, []catalog.Hop{hop}); err != nil {
+			return fmt.Errorf("regroup: attribute %s:%d: %w", a.Site, a.ID, err)
+		}
+		if err := g.Catalog.SetOrigin(ctx, a.RowID, root); err != nil {
+			return fmt.Errorf("regroup: attribute %s:%d: %w", a.Site, a.ID, err)
+		}
+		st.Attributed++
+	}
+	return nil
+}
+
+func (g *Grouper) withdraw(ctx context.Context, a catalog.Linked) error {
+	if err := g.Catalog.SetHops(ctx, a.RowID, nil); err != nil {
+		return fmt.Errorf("regroup: withdraw %s:%d: %w", a.Site, a.ID, err)
+	}
+	if err := g.Catalog.SetOrigin(ctx, a.RowID, catalog.Origin{Kind: string(KindNone)}); err != nil {
+		return fmt.Errorf("regroup: withdraw %s:%d: %w", a.Site, a.ID, err)
+	}
+	return nil
+}
+
+// graph is the link graph over the loaded articles.
+type graph struct {
+	arts     []catalog.Linked
+	credited []bool
+	edges    []edge
+	adj      [][]int // edge indexes per article
+}
+
+// maxPathLinks bounds the links an inferred origin's evidence spells out.
+const maxPathLinks = 6
+
+// path explains how article i reaches the nearest credited member of its story: the links
+// followed, shortest first (breadth-first), ending at the credited edition.
+func (gr *graph) path(i int) string {
+	via := map[int]int{i: -1} // article → edge it was reached by
+	queue := []int{i}
+	end := -1
+	for len(queue) > 0 && end < 0 {
+		x := queue[0]
+		queue = queue[1:]
+		for _, k := range gr.adj[x] {
+			e := gr.edges[k]
+			y := e.a
+			if y == x {
+				y = e.b
+			}
+			if _, seen := via[y]; seen {
+				continue
+			}
+			via[y] = k
+			if gr.credited[y] && !gr.arts[y].Inferred {
+				end = y
+				break
+			}
+			queue = append(queue, y)
+		}
+	}
+	if end < 0 {
+		return "no credited edition reachable"
+	}
+	var steps []string
+	for y := end; via[y] >= 0; {
+		e := gr.edges[via[y]]
+		x := e.a
+		if x == y {
+			x = e.b
+		}
+		steps = append(steps, e.via+" "+clip(e.detail)+" → "+key(gr.arts[y]))
+		y = x
+	}
+	slices.Reverse(steps)
+	if len(steps) > maxPathLinks {
+		steps = append(steps[:maxPathLinks-1], "…", steps[len(steps)-1])
+	}
+	a := gr.arts[end]
+	return strings.Join(steps, "; ") + " (credited: " + clip(firstOf(a.SourceURL, a.SourceTitle)) + ")"
+}
+
+func key(a catalog.Linked) string { return a.Site + ":" + strconv.FormatInt(a.ID, 10) }
+
+func sortedKeys[K cmp.Ordered, V any](m map[K]V) []K {
+	ks := make([]K, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	slices.Sort(ks)
+	return ks
+}
