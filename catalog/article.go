@@ -156,7 +156,7 @@ type Capture struct {
 // capture taken after the article was marked deleted clears the deletion.
 // Alternates and images accumulate: a link once seen stays as evidence.
 //
-// Concurrent calls are committed together (see commitGroup), so many
+// Concurrent calls are committed together (see group.go), so many
 // crawler workers cost one commit, not one each.
 func (c *Catalog) PutArticle(ctx context.Context, a Article, v Version) (PutResult, error) {
 	if err := checkCapture(&a, &v); err != nil {

@@ -124,7 +124,14 @@ func Open(ctx context.Context, path string) (*Catalog, error) {
 	c.r.SetMaxIdleConns(n)
 
 	c.rc.db = c.r
-	if c.st, err = prepare(ctx, c.w); err != nil {
+	if c.st, err = prepare(ctx, c.w); err == nil {
+		err = c.rc.warm(ctx, articleQueries()...)
+	}
+	if err != nil {
+		c.rc.close()
+		if c.st != nil {
+			c.st.close()
+		}
 		c.r.Close()
 		c.w.Close()
 		return nil, c.openErr(err)

@@ -144,3 +144,30 @@ func TestConcurrentReadersWhileWriting(t *testing.T) {
 	}
 	t.Logf("%d articles written, %d consistent reads meanwhile", n, reads.Load())
 }
+
+// A read transaction must never wait for a second connection of the read
+// pool: with all of them held that way, none would come free. One
+// connection and an empty statement cache make such a wait hang at once.
+func TestReadsNeedOneConnection(t *testing.T) {
+	c := openTest(t)
+	mustPut(t, c, sample(1), capture("x", t0))
+	c.rc.close()
+	c.r.SetMaxOpenConns(1)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for range 2 { // uncached, then cached
+		if _, err := c.Article(ctx, "japan", 1); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Recent(ctx, t0, []string{"japan"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Stats(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.ArticleByURL(ctx, sample(1).URL); err != nil {
+			t.Fatal(err)
+		}
+		c.rc.warm(ctx, articleQueries()...)
+	}
+}

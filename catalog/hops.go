@@ -69,10 +69,12 @@ func (c *Catalog) SetHops(ctx context.Context, rowID int64, hops []Hop) error {
 	return nil
 }
 
+const hopsQuery = `SELECT n, kind, url, channel, post, outlet, evidence, warc_file, warc_offset,
+	origin_time, lag_seconds FROM hops WHERE article = ? ORDER BY n`
+
 func (c *Catalog) readHops(ctx context.Context, tx *sql.Tx, id int64) ([]Hop, error) {
 	var hs []Hop
-	err := c.rc.each(ctx, tx, `SELECT n, kind, url, channel, post, outlet, evidence, warc_file, warc_offset,
-		origin_time, lag_seconds FROM hops WHERE article = ? ORDER BY n`, []any{id},
+	err := c.rc.each(ctx, tx, hopsQuery, []any{id},
 		func(rows *sql.Rows) error {
 			var h Hop
 			var t sql.NullString

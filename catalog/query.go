@@ -68,7 +68,7 @@ func (c *Catalog) refs(ctx context.Context, what, where string, args ...any) ([]
 // Has reports whether the catalog holds the article.
 func (c *Catalog) Has(ctx context.Context, site string, artID int64) (bool, error) {
 	var one int
-	err := c.queryRow(ctx, "SELECT 1 FROM articles WHERE site = ? AND art_id = ?", site, artID).Scan(&one)
+	err := c.rc.queryRow(ctx, nil, "SELECT 1 FROM articles WHERE site = ? AND art_id = ?", site, artID).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
@@ -82,7 +82,7 @@ func (c *Catalog) Has(ctx context.Context, site string, artID int64) (bool, erro
 // incremental crawl stops paging back.
 func (c *Catalog) NewestID(ctx context.Context, site string) (int64, error) {
 	var id sql.NullInt64
-	if err := c.queryRow(ctx, "SELECT max(art_id) FROM articles WHERE site = ?", site).Scan(&id); err != nil {
+	if err := c.rc.queryRow(ctx, nil, "SELECT max(art_id) FROM articles WHERE site = ?", site).Scan(&id); err != nil {
 		return 0, fmt.Errorf("newest id of %s: %w", site, err)
 	}
 	return id.Int64, nil
@@ -91,7 +91,7 @@ func (c *Catalog) NewestID(ctx context.Context, site string) (int64, error) {
 // Article returns the article with its versions, alternates, images and
 // origin hops, or ErrNotFound.
 func (c *Catalog) Article(ctx context.Context, site string, artID int64) (*Article, error) {
-	a, err := c.article(ctx, "a.site = ? AND a.art_id = ?", site, artID)
+	a, err := c.article(ctx, whereKey, site, artID)
 	if err != nil {
 		return nil, fmt.Errorf("article %s/%d: %w", site, artID, err)
 	}
@@ -102,7 +102,7 @@ func (c *Catalog) Article(ctx context.Context, site string, artID int64) (*Artic
 // or canonicalised to, including hosts it has moved from and AMP copies.
 // ErrNotFound if none.
 func (c *Catalog) ArticleByURL(ctx context.Context, u string) (*Article, error) {
-	a, err := c.article(ctx, "a.id = (SELECT article FROM urls WHERE url = ? ORDER BY article LIMIT 1)", u)
+	a, err := c.article(ctx, whereURL, u)
 	if err != nil {
 		return nil, fmt.Errorf("article at %s: %w", u, err)
 	}
@@ -111,11 +111,34 @@ func (c *Catalog) ArticleByURL(ctx context.Context, u string) (*Article, error) 
 
 // ArticleByRowID returns the article with catalog row id, or ErrNotFound.
 func (c *Catalog) ArticleByRowID(ctx context.Context, rowID int64) (*Article, error) {
-	a, err := c.article(ctx, "a.id = ?", rowID)
+	a, err := c.article(ctx, whereRowID, rowID)
 	if err != nil {
 		return nil, fmt.Errorf("article %d: %w", rowID, err)
 	}
 	return a, nil
+}
+
+// The queries Article reads with, prepared when the catalog opens.
+const (
+	articleHead = `SELECT a.id, a.site, a.art_id, a.canonical_url, a.url, a.lang, a.category,
+		a.title, a.published, a.published_day, a.first_seen, a.last_seen, a.deleted_at, a.delete_status,
+		a.current_version, a.source_title, a.source_url, a.og_title, a.og_description,
+		a.origin_kind, a.origin_outlet, a.origin_owner, a.origin_channel, a.origin_post,
+		a.origin_platform, a.origin_url, a.origin_site, a.origin_art_id, a.story_id
+		FROM articles a WHERE `
+	whereKey        = "a.site = ? AND a.art_id = ?"
+	whereURL        = "a.id = (SELECT article FROM urls WHERE url = ? ORDER BY article LIMIT 1)"
+	whereRowID      = "a.id = ?"
+	alternatesQuery = "SELECT lang, url FROM alternates WHERE article = ? ORDER BY lang, url"
+	imagesQuery     = "SELECT url, md5 FROM images WHERE article = ? ORDER BY url"
+	versionsQuery   = `SELECT n, captured_at, url, status, body_hash, title, text, warc_file, warc_offset,
+		warc_length, record_id, payload_digest, etag, last_modified
+		FROM versions WHERE article = ? ORDER BY n`
+)
+
+func articleQueries() []string {
+	return []string{articleHead + whereKey, articleHead + whereURL, articleHead + whereRowID,
+		alternatesQuery, imagesQuery, versionsQuery, hopsQuery}
 }
 
 // article reads one article and its parts in one read transaction, so they
@@ -131,16 +154,7 @@ func (c *Catalog) article(ctx context.Context, where string, args ...any) (*Arti
 	var published, first, last string
 	var deleted sql.NullString
 	var delStatus, originArt, story sql.NullInt64
-	head, err := c.rc.stmt(ctx, `SELECT a.id, a.site, a.art_id, a.canonical_url, a.url, a.lang, a.category,
-		a.title, a.published, a.published_day, a.first_seen, a.last_seen, a.deleted_at, a.delete_status,
-		a.current_version, a.source_title, a.source_url, a.og_title, a.og_description,
-		a.origin_kind, a.origin_outlet, a.origin_owner, a.origin_channel, a.origin_post,
-		a.origin_platform, a.origin_url, a.origin_site, a.origin_art_id, a.story_id
-		FROM articles a WHERE `+where)
-	if err != nil {
-		return nil, err
-	}
-	err = tx.StmtContext(ctx, head).QueryRowContext(ctx, args...).Scan(
+	err = c.rc.queryRow(ctx, tx, articleHead+where, args...).Scan(
 		&a.RowID, &a.Site, &a.ID, &a.CanonicalURL, &a.URL, &a.Lang, &a.Category,
 		&a.Title, &published, &a.PublishedDay, &first, &last, &deleted, &delStatus,
 		&a.CurrentVersion, &a.SourceTitle, &a.SourceURL, &a.OGTitle, &a.OGDescription,
@@ -162,7 +176,7 @@ func (c *Catalog) article(ctx context.Context, where string, args ...any) (*Arti
 	if a.Hops, err = c.readHops(ctx, tx, a.RowID); err != nil {
 		return nil, err
 	}
-	if err := c.rc.each(ctx, tx, "SELECT lang, url FROM alternates WHERE article = ? ORDER BY lang, url", []any{a.RowID},
+	if err := c.rc.each(ctx, tx, alternatesQuery, []any{a.RowID},
 		func(rows *sql.Rows) error {
 			var l Alternate
 			err := rows.Scan(&l.Lang, &l.URL)
@@ -171,7 +185,7 @@ func (c *Catalog) article(ctx context.Context, where string, args ...any) (*Arti
 		}); err != nil {
 		return nil, fmt.Errorf("alternates: %w", err)
 	}
-	if err := c.rc.each(ctx, tx, "SELECT url, md5 FROM images WHERE article = ? ORDER BY url", []any{a.RowID},
+	if err := c.rc.each(ctx, tx, imagesQuery, []any{a.RowID},
 		func(rows *sql.Rows) error {
 			var im Image
 			err := rows.Scan(&im.URL, &im.MD5)
@@ -185,9 +199,7 @@ func (c *Catalog) article(ctx context.Context, where string, args ...any) (*Arti
 
 func (c *Catalog) readVersions(ctx context.Context, tx *sql.Tx, id int64) ([]Version, error) {
 	var vs []Version
-	err := c.rc.each(ctx, tx, `SELECT n, captured_at, url, status, body_hash, title, text, warc_file, warc_offset,
-		warc_length, record_id, payload_digest, etag, last_modified
-		FROM versions WHERE article = ? ORDER BY n`, []any{id},
+	err := c.rc.each(ctx, tx, versionsQuery, []any{id},
 		func(rows *sql.Rows) error {
 			var v Version
 			var captured string
@@ -201,16 +213,6 @@ func (c *Catalog) readVersions(ctx context.Context, tx *sql.Tx, id int64) ([]Ver
 		return nil, fmt.Errorf("versions: %w", err)
 	}
 	return vs, nil
-}
-
-// queryRow runs a cached statement on the read pool.
-func (c *Catalog) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	s, err := c.rc.stmt(ctx, query)
-	if err != nil {
-		// Let Scan report it, as QueryRowContext would.
-		return c.r.QueryRowContext(ctx, query, args...)
-	}
-	return s.QueryRowContext(ctx, args...)
 }
 
 type querier interface {

@@ -106,21 +106,49 @@ func firstLine(s string) string {
 // costs more than running the small point queries the lookups make, and
 // database/sql keeps each statement prepared on every connection it has
 // used. Only fixed query texts go in, so it stays small.
+//
+// Preparing on the pool takes a connection of its own, so it must never
+// happen inside a read transaction: with every connection held by a
+// transaction waiting to prepare, none would come free. Statements used in
+// transactions are therefore prepared up front by warm, and a transaction
+// that meets an unprepared text parses it on its own connection.
 type readCache struct {
 	db *sql.DB
 	mu sync.Mutex
 	m  map[string]*sql.Stmt
 }
 
-func (rc *readCache) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+// warm prepares queries before any transaction can hold a connection.
+func (rc *readCache) warm(ctx context.Context, queries ...string) error {
+	for _, q := range queries {
+		if _, err := rc.stmt(ctx, q); err != nil {
+			return fmt.Errorf("prepare %q: %w", firstLine(q), err)
+		}
+	}
+	return nil
+}
+
+func (rc *readCache) cached(query string) *sql.Stmt {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
-	if s := rc.m[query]; s != nil {
+	return rc.m[query]
+}
+
+// stmt returns the prepared statement for query, preparing it if need be.
+// Not for use inside a transaction.
+func (rc *readCache) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if s := rc.cached(query); s != nil {
 		return s, nil
 	}
-	s, err := rc.db.PrepareContext(ctx, query)
+	s, err := rc.db.PrepareContext(ctx, query) // not under mu: it may wait for a connection
 	if err != nil {
 		return nil, err
+	}
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	if old := rc.m[query]; old != nil {
+		s.Close()
+		return old, nil
 	}
 	if rc.m == nil {
 		rc.m = map[string]*sql.Stmt{}
@@ -129,16 +157,34 @@ func (rc *readCache) stmt(ctx context.Context, query string) (*sql.Stmt, error) 
 	return s, nil
 }
 
-// query runs a cached statement, inside tx if it is not nil.
+// query runs query on the pool, or inside tx if it is not nil.
 func (rc *readCache) query(ctx context.Context, tx *sql.Tx, query string, args ...any) (*sql.Rows, error) {
+	if tx != nil {
+		if s := rc.cached(query); s != nil {
+			return tx.StmtContext(ctx, s).QueryContext(ctx, args...)
+		}
+		return tx.QueryContext(ctx, query, args...)
+	}
 	s, err := rc.stmt(ctx, query)
 	if err != nil {
 		return nil, err
 	}
-	if tx != nil {
-		s = tx.StmtContext(ctx, s)
-	}
 	return s.QueryContext(ctx, args...)
+}
+
+// queryRow is query for one row.
+func (rc *readCache) queryRow(ctx context.Context, tx *sql.Tx, query string, args ...any) *sql.Row {
+	if tx != nil {
+		if s := rc.cached(query); s != nil {
+			return tx.StmtContext(ctx, s).QueryRowContext(ctx, args...)
+		}
+		return tx.QueryRowContext(ctx, query, args...)
+	}
+	s, err := rc.stmt(ctx, query)
+	if err != nil {
+		return rc.db.QueryRowContext(ctx, query, args...) // its Scan reports the error
+	}
+	return s.QueryRowContext(ctx, args...)
 }
 
 func (rc *readCache) each(ctx context.Context, tx *sql.Tx, query string, args []any, fn func(*sql.Rows) error) error {

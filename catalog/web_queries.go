@@ -1,10 +1,13 @@
 package catalog
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -172,26 +175,39 @@ type OriginCount struct {
 // days and filters, largest first. Unlike DailyCounts grouped by origin_id
 // it keeps the kind, which tells a Telegram channel from an outlet of the
 // same name. q.By and q.PerDay are ignored.
+//
+// The rows are summed here rather than by a GROUP BY: SQLite would sort
+// every row of the range on two text columns, about twice as slow as
+// streaming them into a map (measured on 1.1 M rows: 5 s against 2 to 2.6 s).
 func (c *Catalog) OriginCounts(ctx context.Context, q CountQuery) ([]OriginCount, error) {
 	where, args, err := countWhere(q)
 	if err != nil {
 		return nil, fmt.Errorf("origin counts: %w", err)
 	}
-	query := "SELECT origin_kind, origin_id, sum(n) FROM daily_counts " + where +
-		" GROUP BY origin_kind, origin_id ORDER BY sum(n) DESC, origin_kind, origin_id"
-	if q.Limit > 0 {
-		query += " LIMIT ?"
-		args = append(args, q.Limit)
-	}
-	var out []OriginCount
-	err = eachRow(ctx, c.r, query, args, func(rows *sql.Rows) error {
-		var o OriginCount
-		err := rows.Scan(&o.Kind, &o.ID, &o.N)
-		out = append(out, o)
+	type key struct{ kind, id string }
+	sums := map[key]int64{}
+	err = eachRow(ctx, c.r, "SELECT origin_kind, origin_id, n FROM daily_counts "+where, args, func(rows *sql.Rows) error {
+		var k key
+		var n int64
+		err := rows.Scan(&k.kind, &k.id, &n)
+		sums[k] += n
 		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("origin counts: %w", err)
+	}
+	out := make([]OriginCount, 0, len(sums))
+	for k, n := range sums {
+		out = append(out, OriginCount{Kind: k.kind, ID: k.id, N: n})
+	}
+	slices.SortFunc(out, func(a, b OriginCount) int {
+		if a.N != b.N {
+			return cmp.Compare(b.N, a.N)
+		}
+		return cmp.Or(strings.Compare(a.Kind, b.Kind), strings.Compare(a.ID, b.ID))
+	})
+	if q.Limit > 0 && len(out) > q.Limit {
+		out = out[:q.Limit]
 	}
 	return out, nil
 }
@@ -228,10 +244,14 @@ func countWhere(q CountQuery) (string, []any, error) {
 }
 
 // DayRange is the first and last publication day in daily_counts, both ""
-// for an empty catalog. It reads two ends of the primary key.
+// for an empty catalog. Two queries, because SQLite reads a lone min() or
+// max() from one end of the primary key but scans for both at once.
 func (c *Catalog) DayRange(ctx context.Context) (first, last string, err error) {
 	var f, l sql.NullString
-	if err := c.r.QueryRowContext(ctx, "SELECT min(day), max(day) FROM daily_counts").Scan(&f, &l); err != nil {
+	if err := c.r.QueryRowContext(ctx, "SELECT min(day) FROM daily_counts").Scan(&f); err != nil {
+		return "", "", fmt.Errorf("day range: %w", err)
+	}
+	if err := c.r.QueryRowContext(ctx, "SELECT max(day) FROM daily_counts").Scan(&l); err != nil {
 		return "", "", fmt.Errorf("day range: %w", err)
 	}
 	return f.String, l.String, nil

@@ -394,3 +394,15 @@ func TestBoltLockTimesOut(t *testing.T) {
 	}
 	y.Close()
 }
+
+func TestIndexStopsOnCancel(t *testing.T) {
+	x := openTemp(t, WithBatchSize(10))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := x.Index(ctx, synthetic(100, 4)); !errors.Is(err, context.Canceled) {
+		t.Fatalf("error %v, want context.Canceled", err)
+	}
+	if err := x.Delete(ctx, []string{"usa:0"}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("delete error %v, want context.Canceled", err)
+	}
+}

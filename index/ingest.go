@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/blevesearch/bleve/v2"
 	bq "github.com/blevesearch/bleve/v2/search/query"
@@ -44,19 +45,19 @@ func (x *Index) Index(ctx context.Context, docs []Doc) error {
 	// unique across batches, so their order does not matter.
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(x.opts.workers)
+	f := flight{limit: 2 * x.opts.workers}
 	for chunk := range slices.Chunk(ready, x.opts.batchSize) {
 		g.Go(func() error {
 			if err := gctx.Err(); err != nil {
 				return err
 			}
-			var f flight
-			if err := x.indexBatch(gctx, &f, chunk); err != nil {
-				return err
-			}
-			return f.wait(gctx, 0)
+			return x.indexBatch(gctx, &f, chunk)
 		})
 	}
 	if err := g.Wait(); err != nil {
+		return err
+	}
+	if err := f.wait(ctx, 0); err != nil {
 		return err
 	}
 	if len(invalid) > 0 {
@@ -118,7 +119,7 @@ func (x *Index) indexBatch(ctx context.Context, f *flight, docs []prepared) erro
 func (x *Index) Delete(ctx context.Context, keys []string) error {
 	x.write.Lock()
 	defer x.write.Unlock()
-	var f flight
+	f := flight{limit: 2}
 	for chunk := range slices.Chunk(keys, x.opts.batchSize) {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -198,44 +199,62 @@ func sortedKeys[V any](m map[string]V) []string {
 	return out
 }
 
-// maxInFlight bounds the batches one worker has applied but not yet seen on disk.
-const maxInFlight = 2
-
 // flight pipelines batches. Months run with scorch's unsafe_batch, so a batch returns once
 // searchable and is written to disk in the background while the next one is analysed;
 // Index and Delete still return only when every batch they applied is on disk, so a
 // caller that records progress after them never records more than survives a crash.
 type flight struct {
-	persisted []chan error
+	limit int // batches applied but not yet on disk before submit waits
+
+	mu      sync.Mutex
+	pending []*persist
+}
+
+type persist struct {
+	once sync.Once
+	done chan struct{}
+	err  error
 }
 
 func (f *flight) submit(ctx context.Context, idx bleve.Index, b *bleve.Batch) error {
-	ch := make(chan error, 1)
+	p := &persist{done: make(chan struct{})}
 	b.SetPersistedCallback(func(err error) {
-		select {
-		case ch <- err:
-		default:
-		}
+		p.once.Do(func() {
+			p.err = err
+			close(p.done)
+		})
 	})
 	if err := idx.Batch(b); err != nil {
 		return err
 	}
-	f.persisted = append(f.persisted, ch)
-	return f.wait(ctx, maxInFlight)
+	f.mu.Lock()
+	f.pending = append(f.pending, p)
+	f.mu.Unlock()
+	return f.wait(ctx, f.limit)
 }
 
 // wait blocks until at most n batches are in flight.
 func (f *flight) wait(ctx context.Context, n int) error {
-	for len(f.persisted) > n {
+	for {
+		f.mu.Lock()
+		if len(f.pending) <= n {
+			f.mu.Unlock()
+			return nil
+		}
+		oldest := f.pending[0]
+		f.mu.Unlock()
 		select {
-		case err := <-f.persisted[0]:
-			if err != nil {
-				return fmt.Errorf("persist batch: %w", err)
-			}
+		case <-oldest.done:
 		case <-ctx.Done():
 			return ctx.Err()
 		}
-		f.persisted = f.persisted[1:]
+		if oldest.err != nil {
+			return fmt.Errorf("persist batch: %w", oldest.err)
+		}
+		f.mu.Lock()
+		if len(f.pending) > 0 && f.pending[0] == oldest {
+			f.pending = f.pending[1:]
+		}
+		f.mu.Unlock()
 	}
-	return nil
 }

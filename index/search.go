@@ -89,6 +89,11 @@ var facetFields = []string{"site", "lang", "origin", "outlet", "channel", "categ
 
 // Search runs a query and returns one page of hits.
 func (x *Index) Search(ctx context.Context, r Request) (*Result, error) {
+	return x.search(ctx, r, facetFields)
+}
+
+// search is Search with the facets to compute when r.Facets is set.
+func (x *Index) search(ctx context.Context, r Request, facets []string) (*Result, error) {
 	start := time.Now()
 	sr, scope, err := x.request(r)
 	if err != nil {
@@ -121,7 +126,7 @@ func (x *Index) Search(ctx context.Context, r Request) (*Result, error) {
 		}
 	}
 	if r.Facets {
-		for _, f := range facetFields {
+		for _, f := range facets {
 			sr.AddFacet(f, bleve.NewFacetRequest(keywordFields[f], facetScan))
 		}
 	}
@@ -135,7 +140,7 @@ func (x *Index) Search(ctx context.Context, r Request) (*Result, error) {
 	}
 	if r.Facets {
 		out.Facets = map[string][]FacetCount{}
-		for _, f := range facetFields {
+		for _, f := range facets {
 			out.Facets[f] = facetCounts(res.Facets[f], facetSize)
 		}
 	}

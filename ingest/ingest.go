@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -83,6 +84,12 @@ func (in *Ingester) Put(ctx context.Context, c Capture) (crawler.Outcome, error)
 	if art.Site == "" || art.ID == 0 {
 		in.log().Warn("not an article page", "url", c.URL, "warnings", art.Warnings)
 		return crawler.Skipped, nil
+	}
+	// Links to hosts outside the registry are recorded, never fetched.
+	for _, l := range art.Links {
+		if u, err := url.Parse(l); err == nil && u.Hostname() != "" && !in.Registry.InScope(u.Hostname()) {
+			in.Catalog.LogFetch(ctx, catalog.FetchLog{URL: l, Host: u.Hostname(), ErrorKind: "off_scope_link", StartedAt: when})
+		}
 	}
 	row, ver := Row(in.Registry, art, c)
 	res, err := in.Catalog.PutArticle(ctx, row, ver)

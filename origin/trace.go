@@ -337,7 +337,7 @@ func (t *Tracer) walk(ctx context.Context, a *catalog.Article) []link {
 			l.hop.WARCFile, l.hop.WARCOffset = r.capture.File, r.capture.Offset
 			l.hop.OriginTime = p.Time
 			links = append(links, l)
-			page := r.shown + " (" + where(r.capture) + ")"
+			page := "post " + p.Channel + "/" + strconv.FormatInt(p.Post, 10) + " as " + r.shown + " shows it (" + where(r.capture) + ")"
 			switch {
 			case p.ForwardedFrom != "":
 				src = credit{url: p.ForwardedFrom, field: "forwarded_from", on: page}

@@ -172,11 +172,16 @@ func TestAPICounts(t *testing.T) {
 		}
 		return out
 	}
-	// Without a query: the catalog's daily counts, over the newest 365 days.
+	// Without a query: the catalog's daily counts, over the days it holds.
 	var c counts
 	getJSON(t, w.ts.URL, "/api/v1/counts", 200, &c)
-	if c.Source != "catalog" || c.To != "2025-03-11" || c.From != "2024-03-12" || len(c.Rows) != 365 {
+	if c.Source != "catalog" || c.From != "2025-03-10" || c.To != "2025-03-11" || len(c.Rows) != 2 {
 		t.Fatalf("default window: %s %s..%s, %d rows", c.Source, c.From, c.To, len(c.Rows))
+	}
+	// At most the newest 365 days.
+	getJSON(t, w.ts.URL, "/api/v1/counts?to=2026-03-11", 200, &c)
+	if c.From != "2025-03-12" || len(c.Rows) != 365 {
+		t.Errorf("window before to: %s..%s, %d rows", c.From, c.To, len(c.Rows))
 	}
 	day := rows("/api/v1/counts?by=day&from=2025-03-09&to=2025-03-12")
 	want := map[string]countRow{

@@ -287,6 +287,13 @@ func (s *Server) articlePage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := articleView{A: a, Key: a.Site + ":" + itoa(a.ID), Origin: refOf(a.Origin)}
+	if !a.Published.IsZero() { // origin times in the article's zone, to compare at a glance
+		for i := range a.Hops {
+			if !a.Hops[i].OriginTime.IsZero() {
+				a.Hops[i].OriginTime = a.Hops[i].OriginTime.In(a.Published.Location())
+			}
+		}
+	}
 	for i := len(a.Versions) - 1; i >= 0; i-- {
 		cur := a.Versions[i]
 		vv := versionView{V: cur, First: i == 0}

@@ -33,7 +33,6 @@ func setCaptureHeaders(w http.ResponseWriter) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	// Only the article page (same origin) may frame a capture.
 	h.Set("X-Frame-Options", "SAMEORIGIN")
-	h.Set("Cross-Origin-Resource-Policy", "same-origin")
 	h.Set("Referrer-Policy", "no-referrer")
 }
 

@@ -61,6 +61,9 @@ func checkInert(t *testing.T, page string) {
 	var walk func(n *html.Node)
 	walk = func(n *html.Node) {
 		if n.Type == html.ElementNode {
+			if n.Namespace != "" {
+				t.Errorf("foreign element <%s:%s> survived", n.Namespace, n.Data)
+			}
 			if dropElements[n.DataAtom] && !(n.Data == "meta" && len(n.Attr) == 1 && n.Attr[0].Key == "charset") {
 				t.Errorf("element <%s> survived", n.Data)
 			}
@@ -71,9 +74,16 @@ func checkInert(t *testing.T, page string) {
 						t.Errorf("img src %q", a.Val)
 					}
 				case a.Key == "charset" && n.Data == "meta":
+				case a.Key == "style":
+					checkCSS(t, a.Val)
 				case !keepAttrs[a.Key]:
 					t.Errorf("<%s %s=%q> survived", n.Data, a.Key, a.Val)
 				}
+			}
+		}
+		if n.Type == html.ElementNode && n.Data == "style" {
+			for c := n.FirstChild; c != nil; c = c.NextSibling {
+				checkCSS(t, c.Data)
 			}
 		}
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
@@ -81,6 +91,16 @@ func checkInert(t *testing.T, page string) {
 		}
 	}
 	walk(doc)
+}
+
+func checkCSS(t *testing.T, css string) {
+	t.Helper()
+	low := strings.ToLower(css)
+	for _, bad := range []string{"url(", "@import", "\\", "expression", "javascript:", "image-set"} {
+		if strings.Contains(low, bad) {
+			t.Errorf("CSS holds %q: %q", bad, css)
+		}
+	}
 }
 
 func TestCaptureImage(t *testing.T) {

@@ -40,8 +40,8 @@ var countBy = map[string]struct{ field, column string }{
 	"channel":     {"channel", ""},
 }
 
-// Window limits: with no dates given, a count covers the newest
-// defaultDays days the archive holds; no count spans more than maxDays.
+// Window limits: with no dates given, a count covers the days the archive
+// holds, at most the newest defaultDays; no count spans more than maxDays.
 const (
 	defaultDays = 365
 	maxDays     = 30 * 366
@@ -49,11 +49,11 @@ const (
 )
 
 // window fills in the default date range: To is the newest day in the
-// archive, From defaultDays before To. It returns f unchanged for an empty
-// archive.
+// archive, From the oldest, but no more than defaultDays before To. It
+// returns f unchanged for an empty archive.
 func (s *Server) window(ctx context.Context, f filters) (filters, error) {
 	if f.To == "" || f.From == "" {
-		_, last, err := s.cat.DayRange(ctx)
+		first, last, err := s.dayRange(ctx)
 		if err != nil {
 			return f, err
 		}
@@ -66,6 +66,9 @@ func (s *Server) window(ctx context.Context, f filters) (filters, error) {
 		if f.From == "" && f.To != "" {
 			to, _ := time.Parse(dayLayout, f.To)
 			f.From = to.AddDate(0, 0, -(defaultDays - 1)).Format(dayLayout)
+			if first > f.From && first <= f.To {
+				f.From = first
+			}
 		}
 	}
 	if f.From != "" && f.To != "" {
@@ -179,7 +182,7 @@ func (s *Server) catalogTotals(ctx context.Context, cq catalog.CountQuery, by, c
 	}
 	if column != "" {
 		cq.By = column
-		rows, err := s.cat.DailyCounts(ctx, cq)
+		rows, err := s.dailyCounts(ctx, cq)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -192,7 +195,7 @@ func (s *Server) catalogTotals(ctx context.Context, cq catalog.CountQuery, by, c
 		}
 		return totals, order, nil
 	}
-	rows, err := s.cat.OriginCounts(ctx, cq)
+	rows, err := s.originCounts(ctx, cq)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -169,7 +169,7 @@ func (s *Server) originReport(ctx context.Context, kind, id string, f filters) (
 
 	// By site, with each site's own total for the share.
 	cq.By = "site"
-	bySite, err := s.cat.DailyCounts(ctx, cq)
+	bySite, err := s.dailyCounts(ctx, cq)
 	if err != nil {
 		return nil, err
 	}
@@ -183,7 +183,7 @@ func (s *Server) originReport(ctx context.Context, kind, id string, f filters) (
 	}
 	siteTotals := map[string]int64{}
 	if len(sites) > 0 {
-		rows, err := s.cat.DailyCounts(ctx, catalog.CountQuery{From: f.From, To: f.To, Sites: sites, By: "site"})
+		rows, err := s.dailyCounts(ctx, catalog.CountQuery{From: f.From, To: f.To, Sites: sites, By: "site"})
 		if err != nil {
 			return nil, err
 		}
@@ -197,11 +197,11 @@ func (s *Server) originReport(ctx context.Context, kind, id string, f filters) (
 
 	// Over time, with the whole archive's daily total.
 	cq.By = "day"
-	byDay, err := s.cat.DailyCounts(ctx, cq)
+	byDay, err := s.dailyCounts(ctx, cq)
 	if err != nil {
 		return nil, err
 	}
-	totals, err := s.cat.Totals(ctx, f.From, f.To)
+	totals, err := s.totals(ctx, f.From, f.To)
 	if err != nil {
 		return nil, err
 	}

@@ -39,6 +39,10 @@ var dropElements = map[atom.Atom]bool{
 	atom.Plaintext: true, atom.Xmp: true,
 }
 
+// plainName is what an element name of ours looks like; tags such as
+// "a<math" that only a tokenizer's error recovery produces are unwrapped.
+var plainName = regexp.MustCompile(`^[a-z][a-z0-9-]{0,63}$`)
+
 // unwrapElements are replaced by their content.
 var unwrapElements = map[atom.Atom]bool{atom.Form: true, atom.Fieldset: true}
 
@@ -108,7 +112,7 @@ func (rw *rewriter) element(parent, n *html.Node) {
 		return
 	}
 	rw.clean(n)
-	if unwrapElements[n.DataAtom] {
+	if unwrapElements[n.DataAtom] || (n.DataAtom == 0 && !plainName.MatchString(n.Data)) {
 		for c := n.FirstChild; c != nil; {
 			next := c.NextSibling
 			n.RemoveChild(c)

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 
@@ -85,6 +86,8 @@ func TestRewriteHTMLHostileFixture(t *testing.T) {
 	}
 }
 
+var activeTag = regexp.MustCompile(`(?i)<(script|iframe|frame|object|embed|svg|math|base|link|form|input)[\s/>]`)
+
 func FuzzRewriteHTML(f *testing.F) {
 	f.Add([]byte(`<p onclick=x>a<img src=a.jpg><style>p{background:url(x)}</style><a href="javascript:x">b</a>`))
 	f.Add([]byte(`<svg><script>x</script></svg><math><mi><img src=x onerror=y>`))
@@ -95,11 +98,8 @@ func FuzzRewriteHTML(f *testing.F) {
 	f.Fuzz(func(t *testing.T, in []byte) {
 		out := rewriteHTML(in, "text/html", "https://site.example/a/b.html", lookup)
 		checkInert(t, string(out))
-		low := strings.ToLower(string(out))
-		for _, bad := range []string{"<script", "javascript:", "<iframe", "<object", "<embed", "url("} {
-			if strings.Contains(low, bad) {
-				t.Fatalf("output holds %q: %s", bad, out)
-			}
+		if m := activeTag.Find(out); m != nil {
+			t.Fatalf("output holds %q: %s", m, out)
 		}
 	})
 }

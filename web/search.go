@@ -22,19 +22,19 @@ const (
 // hit is a search hit as the API and the page show it: the index's fields
 // and, from the catalog, the article's origin and story.
 type hit struct {
-	Key       string             `json:"key"`
-	Site      string             `json:"site"`
-	ID        int64              `json:"id"`
-	Lang      string             `json:"lang"`
-	Title     string             `json:"title"`
-	Published *time.Time         `json:"published,omitempty"`
-	URL       string             `json:"url,omitempty"`
-	Score     float64            `json:"score"`
-	Snippet   template.HTML      `json:"snippet"` // HTML: only <mark> elements, the rest escaped
-	Origin    *originRef         `json:"origin,omitempty"`
-	StoryID   int64              `json:"story_id,omitempty"`
-	Page      string             `json:"page"` // the article page
-	API       string             `json:"api"`  // the article record
+	Key       string        `json:"key"`
+	Site      string        `json:"site"`
+	ID        int64         `json:"id"`
+	Lang      string        `json:"lang"`
+	Title     string        `json:"title"`
+	Published *time.Time    `json:"published,omitempty"`
+	URL       string        `json:"url,omitempty"`
+	Score     float64       `json:"score"`
+	Snippet   template.HTML `json:"snippet"` // HTML: only <mark> elements, the rest escaped
+	Origin    *originRef    `json:"origin,omitempty"`
+	StoryID   int64         `json:"story_id,omitempty"`
+	Page      string        `json:"page"` // the article page
+	API       string        `json:"api"`  // the article record
 	summary   *catalog.Summary
 }
 
@@ -64,13 +64,13 @@ func refOf(o catalog.Origin) *originRef {
 
 // searchResult is the answer of /api/v1/search.
 type searchResult struct {
-	Query  string                        `json:"q"`
-	Total  uint64                        `json:"total"`
-	TookMS float64                       `json:"took_ms"`
-	Hits   []hit                         `json:"hits"`
-	Facets map[string][]facetCount       `json:"facets"`
-	Next   string                        `json:"next,omitempty"`     // cursor: pass as after=
-	NextAPI string                       `json:"next_url,omitempty"` // the next page's URL
+	Query   string                  `json:"q"`
+	Total   uint64                  `json:"total"`
+	TookMS  float64                 `json:"took_ms"`
+	Hits    []hit                   `json:"hits"`
+	Facets  map[string][]facetCount `json:"facets"`
+	Next    string                  `json:"next,omitempty"`     // cursor: pass as after=
+	NextAPI string                  `json:"next_url,omitempty"` // the next page's URL
 }
 
 type facetCount struct {
@@ -149,6 +149,10 @@ func (s *Server) hits(ctx context.Context, in []index.Hit) ([]hit, error) {
 		if sm := byKey[catalog.ArticleKey{Site: out[i].Site, ID: out[i].ID}]; sm != nil {
 			out[i].summary = sm
 			out[i].Origin = refOf(sm.Origin)
+			if !sm.Published.IsZero() { // in the site's own zone, as it dates it
+				p := sm.Published
+				out[i].Published = &p
+			}
 			out[i].StoryID = sm.StoryID
 			if out[i].URL == "" {
 				out[i].URL = sm.URL
@@ -247,7 +251,7 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, status, "search", page{Title: "Search", Nav: "search", Data: v})
 		return
 	}
-	if _, last, err := s.cat.DayRange(ctx); err != nil {
+	if _, last, err := s.dayRange(ctx); err != nil {
 		fail(err)
 	} else {
 		v.Empty = last == ""

@@ -41,6 +41,7 @@ type Server struct {
 
 	mux   *http.ServeMux
 	pages map[string]*template.Template
+	cache aggCache
 	now   func() time.Time
 }
 

@@ -79,7 +79,7 @@ func (s *Server) site(ctx context.Context, name string, f filters) (*siteView, e
 		}
 		v.Articles = c.total()
 		// The share of the whole network's daily output.
-		all, err := s.cat.Totals(ctx, f.From, f.To)
+		all, err := s.totals(ctx, f.From, f.To)
 		if err != nil {
 			return nil, err
 		}
@@ -93,7 +93,7 @@ func (s *Server) site(ctx context.Context, name string, f filters) (*siteView, e
 		v.Timeline = timelineSVG(c.Rows, true, "Articles per day on "+name+", and their share of the network")
 
 		q := catalog.CountQuery{From: f.From, To: f.To, Sites: []string{name}, Limit: topOrigins}
-		ocs, err := s.cat.OriginCounts(ctx, q)
+		ocs, err := s.originCounts(ctx, q)
 		if err != nil {
 			return nil, err
 		}
@@ -112,7 +112,7 @@ func (s *Server) site(ctx context.Context, name string, f filters) (*siteView, e
 			v.Origins = append(v.Origins, oc)
 		}
 		q.Limit, q.By = 0, "lang"
-		langs, err := s.cat.DailyCounts(ctx, q)
+		langs, err := s.dailyCounts(ctx, q)
 		if err != nil {
 			return nil, err
 		}

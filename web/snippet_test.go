@@ -10,16 +10,16 @@ import (
 
 func TestSafeSnippet(t *testing.T) {
 	for in, want := range map[string]string{
-		"a <mark>b</mark> c":                        "a <mark>b</mark> c",
-		"&lt;script&gt;<mark>x</mark>":              "&lt;script&gt;<mark>x</mark>",
-		"<script>alert(1)</script><mark>x</mark>":   "&lt;script&gt;alert(1)&lt;/script&gt;<mark>x</mark>",
-		"<mark>a<mark>b</mark>":                     "<mark>ab</mark>",
-		"</mark>a<mark>b":                           "a<mark>b</mark>",
-		`<mark onclick="x">a</mark>`:                `&lt;mark onclick=&#34;x&#34;&gt;a`,
-		"&amp;lt;b&amp;gt;":                         "&amp;lt;b&amp;gt;",
-		"cut entity &am":                            "cut entity &amp;am",
-		"ロシア<mark>外務省</mark>は":                     "ロシア<mark>外務省</mark>は",
-		"\xff\xfeinvalid":                           "invalid",
+		"a <mark>b</mark> c":                         "a <mark>b</mark> c",
+		"&lt;script&gt;<mark>x</mark>":               "&lt;script&gt;<mark>x</mark>",
+		"<script>alert(1)</script><mark>x</mark>":    "&lt;script&gt;alert(1)&lt;/script&gt;<mark>x</mark>",
+		"<mark>a<mark>b</mark>":                      "<mark>ab</mark>",
+		"</mark>a<mark>b":                            "a<mark>b</mark>",
+		`<mark onclick="x">a</mark>`:                 `&lt;mark onclick=&#34;x&#34;&gt;a`,
+		"&amp;lt;b&amp;gt;":                          "&amp;lt;b&amp;gt;",
+		"cut entity &am":                             "cut entity &amp;am",
+		"ロシア<mark>外務省</mark>は":                       "ロシア<mark>外務省</mark>は",
+		"\xff\xfeinvalid":                            "invalid",
 		`<img src=x onerror="top.document.title=1">`: "&lt;img src=x onerror=&#34;top.document.title=1&#34;&gt;",
 	} {
 		if got := string(safeSnippet(in)); got != want {

@@ -20,7 +20,7 @@ func TestConfigCheckPrintsLineAndColumn(t *testing.T) {
 	}
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
 	if len(lines) != 2 || !strings.HasPrefix(lines[0], bad+":3:10: politeness.delay: want a duration") ||
-		!strings.HasPrefix(lines[1], bad+":7:32: schedules.crawl[1].sites[0]: site \"japan\" is already in group \"asia\"") {
+		!strings.HasPrefix(lines[1], bad+":7:28: schedules.crawl[1].sites[0]: site \"japan\" is already in group \"asia\"") {
 		t.Fatalf("output:\n%s", out.String())
 	}
 

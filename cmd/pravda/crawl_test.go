@@ -160,6 +160,9 @@ func TestRecheckFindsEditsAndDeletions(t *testing.T) {
 	if edited == 0 || deleted == 0 {
 		t.Fatalf("the simulator edited %d and deleted %d: nothing tested", edited, deleted)
 	}
+	if st := srv.Network.Stats(); st.ByStatus[304] == 0 {
+		t.Errorf("recheck made no conditional GET that came back 304: %v", st.ByStatus)
+	}
 	if sum.Versions != edited || sum.Deletions != deleted {
 		t.Errorf("recheck summary: %d versions, %d deletions; want %d, %d", sum.Versions, sum.Deletions, edited, deleted)
 	}

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/pravda-archive/pravda/archive"
 	"github.com/pravda-archive/pravda/catalog"
@@ -53,6 +54,15 @@ func runReindex(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		n, stored, err := rebuildCatalog(ctx, filepath.Join(*data, "warc"), in)
 		if err == nil {
 			err = restoreCursors(ctx, cat)
+		}
+		if err == nil {
+			// Trace from the archive: origin pages and chain hops were captured by the
+			// live crawl, so the replayed chains are the live ones.
+			var rp *archive.Replayer
+			if rp, err = archive.NewReplayer(filepath.Join(*data, "warc")); err == nil {
+				o := crawlOptions{data: *data, reg: reg, workers: 4, log: log}
+				err = traceAfterPass(ctx, o, cat, rp, in, time.Time{})
+			}
 		}
 		if cerr := cat.Close(); err == nil {
 			err = cerr

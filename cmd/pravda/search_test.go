@@ -108,6 +108,7 @@ func snapshot(t *testing.T, data string) []string {
 	}
 	defer cat.Close()
 	var lines []string
+	stories := map[int64][]string{}
 	err = cat.EachVersion(context.Background(), func(site string, id int64, v catalog.Version) error {
 		a, err := cat.Article(context.Background(), site, id)
 		if err != nil {
@@ -116,10 +117,23 @@ func snapshot(t *testing.T, data string) []string {
 		lines = append(lines, fmt.Sprintf("%s:%d v%d %s %s %s@%d deleted=%v/%d origin=%s/%s/%s title=%s",
 			site, id, v.N, v.BodyHash, v.PayloadDigest, v.WARCFile, v.WARCOffset, a.Deleted(), a.DeleteStatus,
 			a.Origin.Kind, a.Origin.ID(), a.Origin.URL, a.Title))
+		if v.N == 1 {
+			for _, h := range a.Hops {
+				lines = append(lines, fmt.Sprintf("%s:%d hop %d %s %s %s lag=%s", site, id, h.N, h.Kind, h.URL, h.Evidence, h.Lag))
+			}
+			if a.StoryID != 0 {
+				stories[a.StoryID] = append(stories[a.StoryID], fmt.Sprintf("%s:%d", site, id))
+			}
+		}
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+	// Stories compare by membership: their ids depend on insertion order.
+	for _, m := range stories {
+		sort.Strings(m)
+		lines = append(lines, "story "+strings.Join(m, " "))
 	}
 	sort.Strings(lines)
 	return lines

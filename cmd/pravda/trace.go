@@ -159,10 +159,10 @@ func fetchAndIngest(ctx context.Context, f *crawler.Fetcher, tr *origin.Tracer, 
 
 // traceReport is what `pravda trace` prints.
 type traceReport struct {
-	Article  traceArticle  `json:"article"`
-	Hops     []traceHop    `json:"hops"`
+	Article  traceArticle   `json:"article"`
+	Hops     []traceHop     `json:"hops"`
 	Root     catalog.Origin `json:"root"`
-	Inferred bool          `json:"inferred"` // the origin comes from the story, not from a credit
+	Inferred bool           `json:"inferred"` // the origin comes from the story, not from a credit
 	// LagSeconds is the article's publication time minus the earliest known origin time
 	// along the chain; null when unknown.
 	LagSeconds *int64      `json:"lag_seconds"`

@@ -7,7 +7,6 @@ import (
 
 	"github.com/pravda-archive/pravda/archive"
 	"github.com/pravda-archive/pravda/catalog"
-	"github.com/pravda-archive/pravda/crawler"
 	"github.com/pravda-archive/pravda/ingest"
 	"github.com/pravda-archive/pravda/origin"
 )
@@ -24,7 +23,7 @@ const maxUntraced = 20000
 // since passStart: it follows credited sources hop by hop (fetching and archiving origin
 // pages through fetcher; network pages not yet in the catalog are ingested with in),
 // records hops and lags, and regroups stories.
-func traceAfterPass(ctx context.Context, o crawlOptions, cat *catalog.Catalog, fetcher *crawler.Fetcher, in *ingest.Ingester, passStart time.Time) error {
+func traceAfterPass(ctx context.Context, o crawlOptions, cat *catalog.Catalog, fetcher origin.Fetcher, in *ingest.Ingester, passStart time.Time) error {
 	start := time.Now()
 	tr := newTracer(o, cat, fetcher, in)
 	ids, err := cat.Changed(ctx, passStart)
@@ -76,7 +75,7 @@ func traceAfterPass(ctx context.Context, o crawlOptions, cat *catalog.Catalog, f
 }
 
 // newTracer wires a tracer to the pass's fetcher and ingester.
-func newTracer(o crawlOptions, cat *catalog.Catalog, fetcher *crawler.Fetcher, in *ingest.Ingester) *origin.Tracer {
+func newTracer(o crawlOptions, cat *catalog.Catalog, fetcher origin.Fetcher, in *ingest.Ingester) *origin.Tracer {
 	tr := &origin.Tracer{Registry: o.reg, Catalog: cat, Workers: o.workers, Log: o.log}
 	if fetcher != nil {
 		tr.Fetcher = fetcher

@@ -1,0 +1,99 @@
+package catalog
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+)
+
+func TestChangedAndUntraced(t *testing.T) {
+	c := openTest(t)
+	ctx := context.Background()
+	old := mustPut(t, c, sample(1), capture("one", t0))
+	edited := mustPut(t, c, sample(2), capture("two", t0))
+	pass := t0.Add(time.Hour)
+	// The pass: one new article, one new version, one unchanged revisit.
+	fresh := mustPut(t, c, sample(3), capture("three", pass.Add(time.Minute)))
+	mustPut(t, c, sample(2), capture("two, edited", pass.Add(2*time.Minute)))
+	mustPut(t, c, sample(1), capture("one", pass.Add(3*time.Minute)))
+
+	got, err := c.Changed(ctx, pass)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []int64{edited.RowID, fresh.RowID}; !slices.Equal(got, want) {
+		t.Errorf("changed %v, want %v", got, want)
+	}
+
+	untraced, err := c.Untraced(ctx, 10)
+	if err != nil || len(untraced) != 3 {
+		t.Fatalf("untraced %v %v", untraced, err)
+	}
+	if err := c.SetHops(ctx, old.RowID, []Hop{{Kind: "telegram_post", URL: "https://t.me/rusembjp/1", Evidence: "data-source-url"}}); err != nil {
+		t.Fatal(err)
+	}
+	if untraced, _ = c.Untraced(ctx, 1); !slices.Equal(untraced, []int64{edited.RowID}) {
+		t.Errorf("untraced after one trace, limit 1: %v", untraced)
+	}
+	a := sample(4)
+	a.SourceURL, a.SourceTitle = "", ""
+	mustPut(t, c, a, capture("four", pass))
+	if untraced, _ = c.Untraced(ctx, 10); len(untraced) != 2 {
+		t.Errorf("an uncredited article counts as untraced: %v", untraced)
+	}
+}
+
+func TestLinkedArticles(t *testing.T) {
+	c := openTest(t)
+	ctx := context.Background()
+	a := sample(1)
+	a.PublishedDay = "2025-03-01"
+	r1 := mustPut(t, c, a, capture("body one", t0))
+	b := sample(2)
+	b.PublishedDay = "2025-03-05"
+	mustPut(t, c, b, capture("body two", t0))
+	at := time.Date(2025, 3, 1, 5, 0, 0, 0, time.UTC)
+	if err := c.SetHops(ctx, r1.RowID, []Hop{
+		{Kind: "network", URL: "https://news-pravda.com/x/1.html", Evidence: "inferred: image", OriginTime: at.Add(time.Hour)},
+		{Kind: "telegram_post", URL: "https://t.me/rusembjp/1", OriginTime: at},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.LinkedArticles(ctx, "2025-03-01", "2025-03-02", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 {
+		t.Fatalf("%d articles in the range, want 1", len(got))
+	}
+	l := got[0]
+	if l.ID != 1 || l.Text != "body one" || len(l.Alternates) != 2 || len(l.Images) != 1 || l.Images[0] != a.Images[0].MD5 {
+		t.Errorf("linked %+v", l)
+	}
+	if !slices.Equal(l.HopURLs, []string{"https://news-pravda.com/x/1.html", "https://t.me/rusembjp/1"}) || !l.Inferred || !l.RootTime.Equal(at) {
+		t.Errorf("hops %v inferred %v root time %v", l.HopURLs, l.Inferred, l.RootTime)
+	}
+	all, err := c.LinkedArticles(ctx, "", "", false)
+	if err != nil || len(all) != 2 || all[1].Text != "" || all[1].Inferred {
+		t.Errorf("all: %d, %v", len(all), err)
+	}
+}
+
+func TestStoryMethod(t *testing.T) {
+	c := openTest(t)
+	ctx := context.Background()
+	id, err := c.NewStory(ctx, "image")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.SetStoryMethod(ctx, id, "alternate+image"); err != nil {
+		t.Fatal(err)
+	}
+	if m, err := c.StoryMethod(ctx, id); err != nil || m != "alternate+image" {
+		t.Errorf("method %q %v", m, err)
+	}
+	if m, err := c.StoryMethod(ctx, id+1); err != nil || m != "" {
+		t.Errorf("unknown story: %q %v", m, err)
+	}
+}
