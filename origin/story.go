@@ -38,7 +38,10 @@ const MinContainment = 0.9
 
 // Defaults for Grouper.
 const (
-	DefaultMaxDupGap = 7 * 24 * time.Hour
+	// DefaultMaxDupGap: copies of a story appear within hours of each other (on the
+	// simulator within a day: an edition at most 18 h after its source, a copy at most 6 h
+	// after its original); template-mates are spread over every day.
+	DefaultMaxDupGap = 48 * time.Hour
 	// DefaultMaxImageShare: an image on more articles than this is a logo or stock
 	// picture, not a story's own.
 	DefaultMaxImageShare = 64
@@ -228,9 +231,15 @@ func (g *Grouper) links(arts []catalog.Linked, credited []bool) []edge {
 			edges = append(edges, edge{l[0], j, viaOrigin, arts[l[0]].Origin.URL})
 		}
 	}
-	// Near-duplicate text, where an uncredited article is involved: credited editions are
-	// joined by their credits, and two texts from one press release with different
-	// credits are different stories.
+	return append(edges, g.textLinks(arts, credited, edges)...)
+}
+
+// textLinks joins uncredited articles that nothing else links to the story whose text they
+// copy. Text is the weakest link: other stories written from the same template can pass
+// every check (facts.go), so it never joins two groups that other links found. Each
+// article the other links leave alone gets one text link, to its most similar text; in
+// that graph every group ends in at most one group found by other links.
+func (g *Grouper) textLinks(arts []catalog.Linked, credited []bool, strong []edge) []edge {
 	threshold := g.Threshold
 	if threshold <= 0 {
 		threshold = DefaultThreshold
@@ -238,6 +247,13 @@ func (g *Grouper) links(arts []catalog.Linked, credited []bool) []edge {
 	gap := g.MaxDupGap
 	if gap <= 0 {
 		gap = DefaultMaxDupGap
+	}
+	alone := make([]bool, len(arts))
+	for i := range alone {
+		alone[i] = !credited[i]
+	}
+	for _, e := range strong {
+		alone[e.a], alone[e.b] = false, false
 	}
 	sets := shingleAll(arts)
 	factCache := map[int]facts{}
@@ -249,14 +265,19 @@ func (g *Grouper) links(arts []catalog.Linked, credited []bool) []edge {
 		}
 		return f
 	}
+	type match struct {
+		to  int
+		jac float64
+	}
+	best := map[int]match{}
 	for _, p := range nearPairs(sets, threshold, func(i, j int) bool {
-		if credited[i] && credited[j] {
+		if !alone[i] && !alone[j] {
 			return false
 		}
 		a, b := arts[i].Published, arts[j].Published
 		return a.IsZero() || b.IsZero() || a.Sub(b).Abs() <= gap
 	}) {
-		// A copy is (nearly) contained in its original and keeps its facts; see facts.go.
+		// A copy is (nearly) contained in its original and keeps its facts.
 		small, large := p.i, p.j
 		if len(sets[large]) < len(sets[small]) {
 			small, large = large, small
@@ -264,9 +285,25 @@ func (g *Grouper) links(arts []catalog.Linked, credited []bool) []edge {
 		if Containment(sets[small], sets[large]) < MinContainment || !factsAt(small).within(factsAt(large)) {
 			continue
 		}
-		edges = append(edges, edge{p.i, p.j, viaText, "J=" + strconv.FormatFloat(p.jaccard, 'f', 2, 64)})
+		for _, x := range [][2]int{{p.i, p.j}, {p.j, p.i}} {
+			if !alone[x[0]] {
+				continue
+			}
+			// A copy in a group others links found beats another lone copy: it carries
+			// the story (and its credit) the lone copies share.
+			m, ok := best[x[0]]
+			grouped := !alone[x[1]]
+			if !ok || grouped && alone[m.to] || grouped == !alone[m.to] && p.jaccard > m.jac {
+				best[x[0]] = match{x[1], p.jaccard}
+			}
+		}
 	}
-	return edges
+	var out []edge
+	for _, i := range sortedKeys(best) {
+		m := best[i]
+		out = append(out, edge{i, m.to, viaText, "J=" + strconv.FormatFloat(m.jac, 'f', 2, 64)})
+	}
+	return out
 }
 
 // shingleAll shingles every article's title and text, on all cores.

@@ -184,3 +184,35 @@ func TestRegroupRangeLeavesOtherDaysAlone(t *testing.T) {
 		t.Error("regrouped outside the range, or not inside it")
 	}
 }
+
+func TestRegroupTextNeverMergesStories(t *testing.T) {
+	c := openCatalog(t)
+	pub := time.Date(2025, 5, 1, 10, 0, 0, 0, msk)
+	imgA, imgB := strings.Repeat("a", 32), strings.Repeat("f", 32)
+	// Story A: a credited edition and an uncredited one sharing its image. Story B: a
+	// credited edition whose text the uncredited edition of A happens to copy.
+	put(t, c, art{site: "japan", id: 1, credURL: "https://t.me/rian_ru/1", pub: pub, images: []string{imgA}})
+	put(t, c, art{site: "hub", id: 2, pub: pub, text: enText, images: []string{imgA}})
+	put(t, c, art{site: "canada", id: 3, credURL: "https://t.me/tass_agency/3", pub: pub, text: enText, images: []string{imgB}})
+	put(t, c, art{site: "deutsch", id: 4, credURL: "https://t.me/tass_agency/3", pub: pub, text: enOther, images: []string{imgB}})
+	// Two lone uncredited copies of deutsch:4's text: more like each other than like it,
+	// but they attach to story B, which carries the credit.
+	put(t, c, art{site: "francais", id: 5, pub: pub, text: enOther})
+	put(t, c, art{site: "francais", id: 6, pub: pub, text: enOther + " "})
+	st, err := (&origin.Grouper{Catalog: c}).Regroup(context.Background(), "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := storyOf(t, c, "japan", 1).StoryID, storyOf(t, c, "canada", 3).StoryID
+	if a == 0 || b == 0 || a == b || st.Stories != 2 {
+		t.Fatalf("stories %d and %d (%+v)", a, b, st)
+	}
+	if got := storyOf(t, c, "hub", 2); got.StoryID != a || got.Origin.Channel != "rian_ru" {
+		t.Errorf("hub:2 in story %d with origin %+v", got.StoryID, got.Origin)
+	}
+	for _, id := range []int64{5, 6} {
+		if got := storyOf(t, c, "francais", id); got.StoryID != b || got.Origin.Channel != "tass_agency" {
+			t.Errorf("francais:%d in story %d with origin %+v", id, got.StoryID, got.Origin)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/pravda-archive/pravda/catalog"
@@ -256,11 +257,31 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 	} else {
 		v.Empty = last == ""
 	}
+	// The hits and the timeline are independent passes over the index and
+	// the catalog: run them side by side.
+	var res *searchResult
+	var searchErr error
+	var wg sync.WaitGroup
 	if s.idx == nil {
 		v.NoIndex = true
-	} else if res, err := s.search(ctx, p); err != nil {
-		fail(err)
 	} else {
+		wg.Go(func() { res, searchErr = s.search(ctx, p) })
+	}
+	// The timeline: the query's daily counts when there is an index,
+	// otherwise the catalog's counts for the filters.
+	f := p.filters
+	if s.idx == nil {
+		f.Q = ""
+	}
+	var c *counts
+	var countErr error
+	if !v.Empty {
+		c, countErr = s.count(ctx, f, "day")
+	}
+	wg.Wait()
+	if searchErr != nil {
+		fail(searchErr)
+	} else if res != nil {
 		v.Result = res
 		v.Facets = facetViews(p, res.Facets)
 		if res.Next != "" {
@@ -277,24 +298,18 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 		ex.Set("format", "jsonl")
 		v.Export.JSONL = "/api/v1/export?" + ex.Encode()
 	}
-	// The timeline: the query's daily counts when there is an index,
-	// otherwise the catalog's counts for the filters.
-	if v.Error == "" && !v.Empty {
-		f := p.filters
-		if s.idx == nil {
-			f.Q = ""
+	if countErr != nil {
+		if v.Error == "" {
+			fail(countErr)
 		}
-		if c, err := s.count(ctx, f, "day"); err != nil {
-			fail(err)
-		} else {
-			label := "Articles per day"
-			if f.Q != "" {
-				label = "Articles per day matching the query, and their share of all articles"
-			}
-			v.Chart = timelineSVG(c.Rows, f.Q != "", label)
-			v.Counted = c.total()
-			v.Range = c.From + " – " + c.To
+	} else if c != nil && v.Error == "" {
+		label := "Articles per day"
+		if f.Q != "" {
+			label = "Articles per day matching the query, and their share of all articles"
 		}
+		v.Chart = timelineSVG(c.Rows, f.Q != "", label)
+		v.Counted = c.total()
+		v.Range = c.From + " – " + c.To
 	}
 	s.render(w, r, status, "search", page{Title: "Search", Nav: "search", Data: v})
 }

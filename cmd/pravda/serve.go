@@ -240,12 +240,19 @@ func (d *daemon) schedule() error {
 		if err := d.sched.Add(schedule.Job{Name: "report", When: when, Run: func(ctx context.Context) error {
 			// Count what the passes in flight bring in too: wait for them to end
 			// (only that: the report reads in a snapshot of its own, and passes
-			// starting meanwhile do not disturb it).
-			release, err := d.locks.Acquire(ctx, "report", d.allSites())
-			if err != nil {
-				return err
+			// starting meanwhile do not disturb it), but not forever: on a daemon
+			// whose passes never pause, a late report beats none.
+			wait, cancel := context.WithTimeout(ctx, reportWait)
+			release, err := d.locks.Acquire(wait, "report", d.allSites())
+			cancel()
+			switch {
+			case err == nil:
+				release()
+			case ctx.Err() != nil:
+				return ctx.Err()
+			default:
+				d.log.Warn("daily report: passes still running; reporting without waiting for them", "waited", reportWait)
 			}
-			release()
 			_, err = d.report(ctx, time.Now().In(d.zone).AddDate(0, 0, -1))
 			return err
 		}}); err != nil {
@@ -264,6 +271,9 @@ func (d *daemon) schedule() error {
 	}
 	return nil
 }
+
+// reportWait bounds how long the daily report waits for the passes in flight.
+const reportWait = 30 * time.Minute
 
 // allSites names every site of every group.
 func (d *daemon) allSites() []string {

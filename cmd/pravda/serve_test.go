@@ -193,7 +193,9 @@ func TestServeSIGTERMMidPassLosesNothing(t *testing.T) {
 
 	// The interrupted pass never succeeded, so the next daemon runs it on start.
 	d2 := startServe(t, cfg)
+	up := time.Now()
 	waitFor(t, 30*time.Second, "the second daemon to serve", func() bool { return daemonAddr(data) != "" })
+	t.Logf("daemon serving %s after start", time.Since(up).Round(time.Millisecond))
 	// While it runs, a second daemon on the same data is refused at once.
 	start := time.Now()
 	var out, errb bytes.Buffer
@@ -203,6 +205,8 @@ func TestServeSIGTERMMidPassLosesNothing(t *testing.T) {
 	}
 	if took := time.Since(start); took > 10*time.Second {
 		t.Errorf("the second daemon took %s to give up", took)
+	} else {
+		t.Logf("second daemon refused in %s: %s", took.Round(time.Millisecond), strings.TrimSpace(errb.String()))
 	}
 	waitFor(t, 60*time.Second, "the missed pass to complete", func() bool {
 		a := daemonAddr(data)

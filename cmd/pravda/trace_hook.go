@@ -26,7 +26,10 @@ const maxUntraced = 20000
 func traceAfterPass(ctx context.Context, o crawlOptions, cat *catalog.Catalog, fetcher origin.Fetcher, in *ingest.Ingester, passStart time.Time) error {
 	start := time.Now()
 	tr := newTracer(o, cat, fetcher, in)
-	ids, err := cat.Changed(ctx, passStart)
+	// Capture times come from WARC-Date, which has whole seconds: a page fetched in the
+	// pass's first second may be stamped before passStart.
+	since := passStart.Truncate(time.Second)
+	ids, err := cat.Changed(ctx, since)
 	if err != nil {
 		return err
 	}
@@ -54,7 +57,7 @@ func traceAfterPass(ctx context.Context, o crawlOptions, cat *catalog.Catalog, f
 			return err
 		}
 		// Network pages fetched for chains are new articles of this pass: trace them too.
-		if ids, err = cat.Changed(ctx, passStart); err != nil {
+		if ids, err = cat.Changed(ctx, since); err != nil {
 			return err
 		}
 	}
