@@ -72,7 +72,7 @@ func prepare(ctx context.Context, db *sql.DB) (*stmts, error) {
 		{&s.release, `RELEASE put`},
 		{&s.rollbackTo, `ROLLBACK TO put`},
 		{&s.markDeleted, `UPDATE articles SET deleted_at = ?1, delete_status = ?2
-			WHERE site = ?3 AND art_id = ?4 AND deleted_at IS NULL AND last_seen < ?1`},
+			WHERE site = ?3 AND art_id = ?4 AND deleted_at IS NULL AND last_seen <= ?1`},
 	} {
 		st, err := db.PrepareContext(ctx, p.sql)
 		if err != nil {

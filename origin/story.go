@@ -18,10 +18,12 @@ import (
 
 // Story grouping. The language editions of one story are joined by what the network itself
 // leaves behind: hreflang alternates, image files (the md5 name recurs across editions),
-// the same root origin, the network page an edition credits; and, for uncredited copies
-// that keep none of that, near-identical text within a language. Connected components of
-// those links are stories. An uncredited edition in a story whose credited editions agree
-// on a root inherits it, marked as inferred with the link that joined it.
+// the same root origin, the network page an edition credits. An uncredited copy that keeps
+// none of that is joined by near-identical text within its language, to the one text it
+// copies best; text never joins two groups the other links found (see textLinks).
+// Connected components of those links are stories. An uncredited edition in a story whose
+// credited editions agree on a root inherits it, marked as inferred with the links that
+// joined it.
 
 // DefaultThreshold is the Jaccard similarity of 5-rune shingle sets from which two texts
 // are candidate near-duplicates. On the simulator (five seeds, ~2,100 editions), copies of
@@ -70,7 +72,7 @@ type Grouper struct {
 // GroupStats sums up one Regroup.
 type GroupStats struct {
 	Articles   int            // read
-	Stories    int            // components of two or more
+	Stories    int            // components of two or more rewritten
 	Created    int            // new story ids
 	Moved      int            // articles whose story changed
 	Attributed int            // uncredited articles given an inferred origin now
@@ -87,15 +89,26 @@ type edge struct {
 	detail string // the md5, the URL, the similarity
 }
 
-// Regroup recomputes the stories of the articles published on days in [fromDay, toDay]
-// (YYYY-MM-DD, empty = open). Story ids are kept where a group keeps its members, so
-// running it twice changes nothing the second time. Articles outside the range keep their
-// story; choose a range that covers the days a story's editions span (the trace stage
-// widens the days a pass touched by DefaultMaxDupGap each way).
-func (g *Grouper) Regroup(ctx context.Context, fromDay, toDay string) (GroupStats, error) {
+// Scope is what one Regroup reads and may rewrite.
+type Scope struct {
+	// From and To bound the publication days read (YYYY-MM-DD; empty = open).
+	From, To string
+	// Changed, when not nil, limits the rewrite to the groups that hold one of these
+	// articles (catalog row ids) or hold an article sharing a story with one: the rest
+	// of the range is read only as context and keeps its stories, so the edges of the
+	// range, whose links run outside it, are left as a full regroup made them.
+	Changed []int64
+}
+
+// Regroup recomputes the stories of the articles in the scope. Story ids are kept where a
+// group keeps its members, so running it twice changes nothing the second time. Articles
+// outside the range keep their story; choose a range that covers the days a story's
+// editions span around the changed articles (the trace stage widens the days a pass
+// touched by DefaultMaxDupGap and a day each way).
+func (g *Grouper) Regroup(ctx context.Context, sc Scope) (GroupStats, error) {
 	start := time.Now()
 	st := GroupStats{Links: map[string]int{}}
-	arts, err := g.Catalog.LinkedArticles(ctx, fromDay, toDay, true)
+	arts, err := g.Catalog.LinkedArticles(ctx, sc.From, sc.To, true)
 	if err != nil {
 		return st, fmt.Errorf("regroup: %w", err)
 	}
@@ -104,6 +117,7 @@ func (g *Grouper) Regroup(ctx context.Context, fromDay, toDay string) (GroupStat
 	for i := range arts {
 		credited[i] = Classify(g.reg(), arts[i].SourceURL, arts[i].SourceTitle).Kind != KindNone
 	}
+	touched := touchedBy(arts, sc.Changed)
 	edges := g.links(arts, credited)
 	for _, e := range edges {
 		st.Links[e.via]++
@@ -111,15 +125,23 @@ func (g *Grouper) Regroup(ctx context.Context, fromDay, toDay string) (GroupStat
 	comps := components(len(arts), edges)
 
 	// Largest groups choose their story id first, so a split keeps the id with the bigger
-	// part.
+	// part. Groups left as they are keep theirs.
 	slices.SortFunc(comps, func(x, y []int) int { return cmp.Or(len(y)-len(x), x[0]-y[0]) })
 	claimed := map[int64]bool{}
+	for i, a := range arts {
+		if !touched[i] && a.StoryID != 0 {
+			claimed[a.StoryID] = true
+		}
+	}
 	var alone []int64
 	adj := adjacency(len(arts), edges)
 	gr := &graph{arts: arts, credited: credited, edges: edges, adj: adj}
 	for _, comp := range comps {
 		if err := ctx.Err(); err != nil {
 			return st, err
+		}
+		if !slices.ContainsFunc(comp, func(i int) bool { return touched[i] }) {
+			continue
 		}
 		if len(comp) == 1 {
 			if a := arts[comp[0]]; a.StoryID != 0 {
@@ -150,6 +172,37 @@ func (g *Grouper) Regroup(ctx context.Context, fromDay, toDay string) (GroupStat
 	g.log().Debug("regroup", "articles", st.Articles, "stories", st.Stories, "created", st.Created,
 		"moved", st.Moved, "attributed", st.Attributed, "links", st.Links, "took", st.Duration)
 	return st, nil
+}
+
+// touchedBy marks the articles whose group a regroup may rewrite: all when changed is nil,
+// else the changed ones and every article sharing a story with one.
+func touchedBy(arts []catalog.Linked, changed []int64) []bool {
+	touched := make([]bool, len(arts))
+	if changed == nil {
+		for i := range touched {
+			touched[i] = true
+		}
+		return touched
+	}
+	ids := make(map[int64]bool, len(changed))
+	for _, id := range changed {
+		ids[id] = true
+	}
+	stories := map[int64]bool{}
+	for i, a := range arts {
+		if ids[a.RowID] {
+			touched[i] = true
+			if a.StoryID != 0 {
+				stories[a.StoryID] = true
+			}
+		}
+	}
+	for i, a := range arts {
+		if a.StoryID != 0 && stories[a.StoryID] {
+			touched[i] = true
+		}
+	}
+	return touched
 }
 
 func (g *Grouper) reg() *seeds.Registry {
@@ -516,10 +569,11 @@ func (g *Grouper) attribute(ctx context.Context, gr *graph, comp []int, st *Grou
 		}
 		hop := catalog.Hop{N: 1, Kind: root.Kind, URL: root.URL, Channel: root.Channel, Post: root.Post,
 			Outlet: root.Outlet, Evidence: evInferred + gr.path(i)}
-		if err := g.Catalog.SetHops(ctx, a.RowID, []catalog.Hop{hop}); err != nil {
+		// Origin first: hops marked inferred are what says the origin is inferred.
+		if err := g.Catalog.SetOrigin(ctx, a.RowID, root); err != nil {
 			return fmt.Errorf("regroup: attribute %s:%d: %w", a.Site, a.ID, err)
 		}
-		if err := g.Catalog.SetOrigin(ctx, a.RowID, root); err != nil {
+		if err := g.Catalog.SetHops(ctx, a.RowID, []catalog.Hop{hop}); err != nil {
 			return fmt.Errorf("regroup: attribute %s:%d: %w", a.Site, a.ID, err)
 		}
 		st.Attributed++
@@ -528,10 +582,10 @@ func (g *Grouper) attribute(ctx context.Context, gr *graph, comp []int, st *Grou
 }
 
 func (g *Grouper) withdraw(ctx context.Context, a catalog.Linked) error {
-	if err := g.Catalog.SetHops(ctx, a.RowID, nil); err != nil {
+	if err := g.Catalog.SetOrigin(ctx, a.RowID, catalog.Origin{Kind: string(KindNone)}); err != nil {
 		return fmt.Errorf("regroup: withdraw %s:%d: %w", a.Site, a.ID, err)
 	}
-	if err := g.Catalog.SetOrigin(ctx, a.RowID, catalog.Origin{Kind: string(KindNone)}); err != nil {
+	if err := g.Catalog.SetHops(ctx, a.RowID, nil); err != nil {
 		return fmt.Errorf("regroup: withdraw %s:%d: %w", a.Site, a.ID, err)
 	}
 	return nil

@@ -50,7 +50,7 @@ func TestRegroupJoinsEditionsAndInfersOrigins(t *testing.T) {
 	put(t, c, art{site: "canada", id: 6, pub: pub, text: enOther, lang: "en"})
 	put(t, c, art{site: "japan", id: 7, pub: pub, lang: "ja"})
 	g := &origin.Grouper{Catalog: c}
-	st, err := g.Regroup(context.Background(), "", "")
+	st, err := g.Regroup(context.Background(), origin.Scope{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +86,7 @@ func TestRegroupJoinsEditionsAndInfersOrigins(t *testing.T) {
 	}
 
 	// Again: nothing changes, the story keeps its id.
-	st, err = g.Regroup(context.Background(), "", "")
+	st, err = g.Regroup(context.Background(), origin.Scope{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +112,7 @@ func TestRegroupWithdrawsUnsupportedInference(t *testing.T) {
 	put(t, c, art{site: "hub", id: 2, credURL: "https://t.me/tass_agency/2", pub: pub, images: []string{img}})
 	put(t, c, art{site: "francais", id: 3, pub: pub, images: []string{img}})
 	g := &origin.Grouper{Catalog: c}
-	if _, err := g.Regroup(context.Background(), "", ""); err != nil {
+	if _, err := g.Regroup(context.Background(), origin.Scope{}); err != nil {
 		t.Fatal(err)
 	}
 	if a := storyOf(t, c, "francais", 3); a.Origin.Kind != "none" || a.StoryID == 0 {
@@ -121,7 +121,7 @@ func TestRegroupWithdrawsUnsupportedInference(t *testing.T) {
 	// Three to one is a clear majority.
 	put(t, c, art{site: "deutsch", id: 4, credURL: "https://t.me/rian_ru/1", pub: pub, images: []string{img}})
 	put(t, c, art{site: "canada", id: 5, credURL: "https://t.me/rian_ru/1", pub: pub, images: []string{img}})
-	if _, err := g.Regroup(context.Background(), "", ""); err != nil {
+	if _, err := g.Regroup(context.Background(), origin.Scope{}); err != nil {
 		t.Fatal(err)
 	}
 	a := storyOf(t, c, "francais", 3)
@@ -136,7 +136,7 @@ func TestRegroupWithdrawsUnsupportedInference(t *testing.T) {
 		}
 	}
 	c.SetOrigin(context.Background(), storyOf(t, c, "japan", 1).RowID, catalog.Origin{Kind: "telegram_post", Channel: "other", Post: "9", URL: "https://t.me/other/9"})
-	st, err := g.Regroup(context.Background(), "", "")
+	st, err := g.Regroup(context.Background(), origin.Scope{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,7 +154,7 @@ func TestRegroupIgnoresStockImages(t *testing.T) {
 		put(t, c, art{site: "hub", id: i, credURL: fmt.Sprintf("https://t.me/rian_ru/%d", i), pub: pub, images: []string{logo}})
 	}
 	g := &origin.Grouper{Catalog: c, MaxImageShare: 4}
-	st, err := g.Regroup(context.Background(), "", "")
+	st, err := g.Regroup(context.Background(), origin.Scope{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,7 +173,7 @@ func TestRegroupRangeLeavesOtherDaysAlone(t *testing.T) {
 	put(t, c, art{site: "hub", id: 9, credURL: "https://t.me/rian_ru/9", pub: day9, images: []string{img9}})
 	put(t, c, art{site: "japan", id: 9, pub: day9, images: []string{img9}})
 	g := &origin.Grouper{Catalog: c}
-	st, err := g.Regroup(context.Background(), "2025-05-09", "2025-05-09")
+	st, err := g.Regroup(context.Background(), origin.Scope{From: "2025-05-09", To: "2025-05-09"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -199,7 +199,7 @@ func TestRegroupTextNeverMergesStories(t *testing.T) {
 	// but they attach to story B, which carries the credit.
 	put(t, c, art{site: "francais", id: 5, pub: pub, text: enOther})
 	put(t, c, art{site: "francais", id: 6, pub: pub, text: enOther + " "})
-	st, err := (&origin.Grouper{Catalog: c}).Regroup(context.Background(), "", "")
+	st, err := (&origin.Grouper{Catalog: c}).Regroup(context.Background(), origin.Scope{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -214,5 +214,41 @@ func TestRegroupTextNeverMergesStories(t *testing.T) {
 		if got := storyOf(t, c, "francais", id); got.StoryID != b || got.Origin.Channel != "tass_agency" {
 			t.Errorf("francais:%d in story %d with origin %+v", id, got.StoryID, got.Origin)
 		}
+	}
+}
+
+func TestRegroupChangedLeavesTheRangeEdgesAlone(t *testing.T) {
+	c := openCatalog(t)
+	day1 := time.Date(2025, 5, 1, 10, 0, 0, 0, msk)
+	img := strings.Repeat("9", 32)
+	put(t, c, art{site: "hub", id: 20, credURL: "https://t.me/rian_ru/20", pub: day1, text: enText, images: []string{img}})
+	put(t, c, art{site: "japan", id: 20, credURL: "https://t.me/rian_ru/20", pub: day1, images: []string{img}})
+	// An uncredited copy a day later, joined by its text only.
+	put(t, c, art{site: "canada", id: 21, pub: day1.Add(24 * time.Hour), text: enText})
+	g := &origin.Grouper{Catalog: c}
+	if _, err := g.Regroup(context.Background(), origin.Scope{}); err != nil {
+		t.Fatal(err)
+	}
+	story := storyOf(t, c, "hub", 20).StoryID
+	if got := storyOf(t, c, "canada", 21); got.StoryID != story || story == 0 {
+		t.Fatalf("copy in story %d, want %d", got.StoryID, story)
+	}
+	// A later pass's regroup reads from the copy's day on, without the story it copies.
+	// It rewrites only the groups of what the pass changed.
+	row := put(t, c, art{site: "japan", id: 30, pub: day1.Add(72 * time.Hour)})
+	sc := origin.Scope{From: "2025-05-02", To: "2025-05-05", Changed: []int64{row}}
+	if _, err := g.Regroup(context.Background(), sc); err != nil {
+		t.Fatal(err)
+	}
+	if got := storyOf(t, c, "canada", 21); got.StoryID != story || got.Origin.Channel != "rian_ru" {
+		t.Errorf("copy at the range's edge: story %d, origin %+v", got.StoryID, got.Origin)
+	}
+	// Without Changed the whole range is rewritten, edge included.
+	sc.Changed = nil
+	if _, err := g.Regroup(context.Background(), sc); err != nil {
+		t.Fatal(err)
+	}
+	if got := storyOf(t, c, "canada", 21); got.StoryID != 0 || got.Origin.Kind != "none" {
+		t.Errorf("full rewrite of the range kept story %d, origin %+v", got.StoryID, got.Origin)
 	}
 }

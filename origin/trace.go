@@ -135,15 +135,10 @@ func (t *Tracer) Trace(ctx context.Context, rowID int64) (*Chain, error) {
 			hops = []catalog.Hop{{N: 1, Kind: string(KindNone), Evidence: fmt.Sprintf(
 				"credit not understood: data-source-url %q, text %q on %s", clip(a.SourceURL), clip(a.SourceTitle), describe(a))}}
 		}
-		if len(hops) > 0 || len(a.Hops) > 0 {
-			if err := t.Catalog.SetHops(ctx, a.RowID, hops); err != nil {
-				return nil, fmt.Errorf("trace %s: %w", c.Key, err)
-			}
-			if err := t.Catalog.SetOrigin(ctx, a.RowID, c.Root); err != nil {
-				return nil, fmt.Errorf("trace %s: %w", c.Key, err)
-			}
-		}
 		c.Hops = hops
+		if len(hops) > 0 || len(a.Hops) > 0 {
+			return c, t.store(ctx, a.RowID, c)
+		}
 		return c, nil
 	}
 	c.Credited = true
@@ -156,13 +151,19 @@ func (t *Tracer) Trace(ctx context.Context, rowID int64) (*Chain, error) {
 		c.Hops = append(c.Hops, h)
 	}
 	c.Root = links[len(links)-1].root()
-	if err := t.Catalog.SetHops(ctx, a.RowID, c.Hops); err != nil {
-		return nil, fmt.Errorf("trace %s: %w", c.Key, err)
+	return c, t.store(ctx, a.RowID, c)
+}
+
+// store writes the origin, then the hops: an article with hops counts as traced, so a
+// crash between the two leaves it to be traced again, never a chain with a stale root.
+func (t *Tracer) store(ctx context.Context, rowID int64, c *Chain) error {
+	if err := t.Catalog.SetOrigin(ctx, rowID, c.Root); err != nil {
+		return fmt.Errorf("trace %s: %w", c.Key, err)
 	}
-	if err := t.Catalog.SetOrigin(ctx, a.RowID, c.Root); err != nil {
-		return nil, fmt.Errorf("trace %s: %w", c.Key, err)
+	if err := t.Catalog.SetHops(ctx, rowID, c.Hops); err != nil {
+		return fmt.Errorf("trace %s: %w", c.Key, err)
 	}
-	return c, nil
+	return nil
 }
 
 // TraceStats sums up TraceAll.

@@ -286,19 +286,9 @@ func (s *Scheduler) fire(e *entry, why string) error {
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		defer release()
 		s.Log.Debug("run starting", "job", e.job.Name, "why", why)
 		err := s.safeRun(ctx, e)
 		end := s.Clock.Now()
-		s.mu.Lock()
-		e.st.Running, e.st.LastEnd = false, end
-		if err != nil {
-			e.st.Failures++
-			e.st.LastError = err.Error()
-		} else {
-			e.st.LastOK, e.st.LastError = start, ""
-		}
-		s.mu.Unlock()
 		switch {
 		case err != nil && ctx.Err() != nil:
 			s.Log.Info("run interrupted", "job", e.job.Name, "err", err)
@@ -313,6 +303,17 @@ func (s *Scheduler) fire(e *entry, why string) error {
 				}
 			}
 		}
+		// The status and the locks change together: a job seen not running can run.
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		e.st.Running, e.st.LastEnd = false, end
+		if err != nil {
+			e.st.Failures++
+			e.st.LastError = err.Error()
+		} else {
+			e.st.LastOK, e.st.LastError = start, ""
+		}
+		release()
 	}()
 	return nil
 }

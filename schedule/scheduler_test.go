@@ -39,6 +39,8 @@ func TestEveryFiresOnTheFakeClock(t *testing.T) {
 		t.Fatalf("first run at %v", got)
 	}
 	clk.waitSleeping(t)
+	// The run has sent its time; let it finish, or the next tick is (rightly) refused.
+	waitFor(t, func() bool { return !s.Status()[0].Running })
 	clk.Set(t0.Add(30 * time.Minute))
 	recv(t, runs, "second run")
 	clk.waitSleeping(t)

@@ -33,6 +33,8 @@ func BenchmarkRoutes(b *testing.B) {
 	dir := os.Getenv("PRAVDA_WEB_BENCH_DIR")
 	if dir == "" {
 		dir = b.TempDir()
+	} else if err := os.MkdirAll(dir, 0o755); err != nil {
+		b.Fatal(err)
 	}
 	_, statErr := os.Stat(filepath.Join(dir, "catalog.db"))
 	built := statErr == nil

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/pravda-archive/pravda/catalog"
 	"github.com/pravda-archive/pravda/index"
 	"github.com/pravda-archive/pravda/index/query"
@@ -167,12 +169,37 @@ func (s *Server) originReport(ctx context.Context, kind, id string, f filters) (
 	}
 	cq := catalog.CountQuery{From: f.From, To: f.To, OriginKinds: kinds, OriginIDs: ids}
 
-	// By site, with each site's own total for the share.
-	cq.By = "site"
-	bySite, err := s.dailyCounts(ctx, cq)
-	if err != nil {
+	// Independent reads, side by side: by site, by day, the archive's daily
+	// totals, and the index's sample of the newest articles.
+	var bySite, byDay, totals []catalog.CountRow
+	var sample []catalog.Summary
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) {
+		q := cq
+		q.By = "site"
+		bySite, err = s.dailyCounts(gctx, q)
+		return err
+	})
+	g.Go(func() (err error) {
+		q := cq
+		q.By = "day"
+		byDay, err = s.dailyCounts(gctx, q)
+		return err
+	})
+	g.Go(func() (err error) {
+		totals, err = s.totals(gctx, f.From, f.To)
+		return err
+	})
+	if s.idx != nil {
+		g.Go(func() (err error) {
+			sample, err = s.indexSample(gctx, kind, rep.ID, f)
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
 		return nil, err
 	}
+
 	var sites []string
 	for _, r := range bySite {
 		sites = append(sites, r.Key)
@@ -181,6 +208,7 @@ func (s *Server) originReport(ctx context.Context, kind, id string, f filters) (
 	if rep.Articles == 0 && !rep.Known {
 		return nil, notFoundf("no articles cite %s %s", kind, clipText(id, 60))
 	}
+	// Each site's own total, for the share.
 	siteTotals := map[string]int64{}
 	if len(sites) > 0 {
 		rows, err := s.dailyCounts(ctx, catalog.CountQuery{From: f.From, To: f.To, Sites: sites, By: "site"})
@@ -194,17 +222,6 @@ func (s *Server) originReport(ctx context.Context, kind, id string, f filters) (
 	for _, r := range bySite {
 		rep.BySite = append(rep.BySite, ratioRow(r.Key, r.N, siteTotals[r.Key]))
 	}
-
-	// Over time, with the whole archive's daily total.
-	cq.By = "day"
-	byDay, err := s.dailyCounts(ctx, cq)
-	if err != nil {
-		return nil, err
-	}
-	totals, err := s.totals(ctx, f.From, f.To)
-	if err != nil {
-		return nil, err
-	}
 	dayN, dayT := map[string]int64{}, map[string]int64{}
 	for _, r := range byDay {
 		dayN[r.Day] = r.N
@@ -216,45 +233,49 @@ func (s *Server) originReport(ctx context.Context, kind, id string, f filters) (
 		rep.OverTime = append(rep.OverTime, ratioRow(d, dayN[d], dayT[d]))
 	}
 
-	sample, src, err := s.originSample(ctx, kind, rep.ID, ids, kinds, f, byDay)
-	if err != nil {
-		return nil, err
+	rep.LagSource = "index"
+	if s.idx == nil {
+		rep.LagSource = "catalog"
+		if sample, err = s.catalogSample(ctx, ids, kinds, byDay); err != nil {
+			return nil, err
+		}
 	}
-	rep.Lag, rep.LagSource = lagDistribution(sample), src
+	rep.Lag = lagDistribution(sample)
 	rep.Recent = summariesOf(sample[:min(len(sample), recentSize)])
 	return rep, nil
 }
 
-// originSample is the newest articles citing an origin: from the index when
-// there is one (a keyword filter, newest first, then a lookup per key), else
-// from the catalog one day at a time, newest day first, over the days
-// daily_counts says the origin has articles.
-func (s *Server) originSample(ctx context.Context, kind, id string, ids, kinds []string, f filters,
-	byDay []catalog.CountRow) ([]catalog.Summary, string, error) {
-	if s.idx != nil {
-		req := filters{From: f.From, To: f.To}.request()
-		if kind == "channel" {
-			req.Channels = []string{id}
-		} else {
-			req.Outlets = []string{id}
-		}
-		req.Sort, req.Size = index.SortDateDesc, sampleSize
-		res, err := s.idx.Search(ctx, req)
-		if err != nil {
-			return nil, "", err
-		}
-		hs, err := s.hits(ctx, res.Hits)
-		if err != nil {
-			return nil, "", err
-		}
-		var out []catalog.Summary
-		for _, h := range hs {
-			if h.summary != nil {
-				out = append(out, *h.summary)
-			}
-		}
-		return out, "index", nil
+// indexSample is the newest articles citing an origin, from the index: a
+// keyword filter, newest first, then a lookup in the catalog per key.
+func (s *Server) indexSample(ctx context.Context, kind, id string, f filters) ([]catalog.Summary, error) {
+	req := filters{From: f.From, To: f.To}.request()
+	if kind == "channel" {
+		req.Channels = []string{id}
+	} else {
+		req.Outlets = []string{id}
 	}
+	req.Sort, req.Size = index.SortDateDesc, sampleSize
+	res, err := s.idx.Search(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	hs, err := s.hits(ctx, res.Hits)
+	if err != nil {
+		return nil, err
+	}
+	var out []catalog.Summary
+	for _, h := range hs {
+		if h.summary != nil {
+			out = append(out, *h.summary)
+		}
+	}
+	return out, nil
+}
+
+// catalogSample is the same without an index: the catalog one day at a
+// time, newest day first, over the days daily_counts says the origin has
+// articles, at most sampleDays of them.
+func (s *Server) catalogSample(ctx context.Context, ids, kinds []string, byDay []catalog.CountRow) ([]catalog.Summary, error) {
 	var out []catalog.Summary
 	days := 0
 	for i := len(byDay) - 1; i >= 0 && len(out) < sampleSize && days < sampleDays; i-- {
@@ -265,12 +286,12 @@ func (s *Server) originSample(ctx context.Context, kind, id string, ids, kinds [
 		for _, x := range slices.Compact(slices.Sorted(slices.Values(ids))) {
 			got, err := s.cat.OriginArticles(ctx, byDay[i].Day, kinds, x, sampleSize-len(out))
 			if err != nil {
-				return nil, "", err
+				return nil, err
 			}
 			out = append(out, got...)
 		}
 	}
-	return out, "catalog", nil
+	return out, nil
 }
 
 func ratioRow(key string, n, total int64) countRow {

@@ -169,7 +169,9 @@ func (m *metrics) pass(group string, sites []string, start time.Time, sum crawle
 // observeLags adds the origin lags of the articles first seen since start on
 // sites. It reads the catalog after the pass's trace stage has set the hops.
 func (m *metrics) observeLags(ctx context.Context, cat *catalog.Catalog, since time.Time, sites []string) (int, error) {
-	refs, err := cat.Recent(ctx, since, sites)
+	// Captures carry whole-second times: a page caught in the pass's first second is
+	// stamped before the pass's own start.
+	refs, err := cat.Recent(ctx, since.Truncate(time.Second), sites)
 	if err != nil {
 		return 0, err
 	}

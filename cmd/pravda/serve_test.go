@@ -341,6 +341,7 @@ func TestServeMetricsAndHealth(t *testing.T) {
 
 	// An overlapping trigger is refused and counted while a pass runs.
 	srv.Network.Publish(3)
+	waitFor(t, 10*time.Second, "the first run to end", func() bool { return !d.sched.Status()[0].Running })
 	if err := d.sched.Trigger(context.Background(), "crawl:sim"); err != nil {
 		t.Fatal(err)
 	}

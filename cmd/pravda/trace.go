@@ -139,8 +139,8 @@ func retrace(ctx context.Context, data string, reg *seeds.Registry, cat *catalog
 		return nil, err
 	}
 	g := &origin.Grouper{Registry: reg, Catalog: cat, Log: log}
-	from, to := widen(a.PublishedDay, a.PublishedDay, origin.DefaultMaxDupGap)
-	if _, err := g.Regroup(ctx, from, to); err != nil {
+	from, to := widen(a.PublishedDay, a.PublishedDay, regroupMargin)
+	if _, err := g.Regroup(ctx, origin.Scope{From: from, To: to, Changed: []int64{a.RowID}}); err != nil {
 		return nil, err
 	}
 	return cat.ArticleByRowID(ctx, a.RowID)

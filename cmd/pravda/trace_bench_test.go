@@ -74,7 +74,7 @@ func BenchmarkTraceStage(b *testing.B) {
 		if _, err := tr.TraceAll(ctx, ids); err != nil {
 			b.Fatal(err)
 		}
-		if _, err := (&origin.Grouper{Registry: reg, Catalog: cat}).Regroup(ctx, "", ""); err != nil {
+		if _, err := (&origin.Grouper{Registry: reg, Catalog: cat}).Regroup(ctx, origin.Scope{}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -19,6 +19,10 @@ const maxTraceRounds = 4
 // a pass whose trace stage was interrupted) one pass picks up besides its own.
 const maxUntraced = 20000
 
+// regroupMargin widens the days a pass touched for the regroup: a copy may match a text up
+// to origin.DefaultMaxDupGap away, and the group it joins is read a day beyond that.
+const regroupMargin = origin.DefaultMaxDupGap + 24*time.Hour
+
 // traceAfterPass runs the trace stage over the articles a crawl pass stored or changed
 // since passStart: it follows credited sources hop by hop (fetching and archiving origin
 // pages through fetcher; network pages not yet in the catalog are ingested with in),
@@ -64,9 +68,13 @@ func traceAfterPass(ctx context.Context, o crawlOptions, cat *catalog.Catalog, f
 	if total.Articles == 0 {
 		return nil
 	}
+	traced := make([]int64, 0, len(done))
+	for id := range done {
+		traced = append(traced, id)
+	}
 	g := &origin.Grouper{Registry: o.reg, Catalog: cat, Log: o.log}
-	from, to := widen(total.From, total.To, origin.DefaultMaxDupGap)
-	gs, err := g.Regroup(ctx, from, to)
+	from, to := widen(total.From, total.To, regroupMargin)
+	gs, err := g.Regroup(ctx, origin.Scope{From: from, To: to, Changed: traced})
 	if err != nil {
 		return err
 	}
