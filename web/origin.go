@@ -208,10 +208,11 @@ func (s *Server) originReport(ctx context.Context, kind, id string, f filters) (
 	if rep.Articles == 0 && !rep.Known {
 		return nil, notFoundf("no articles cite %s %s", kind, clipText(id, 60))
 	}
-	// Each site's own total, for the share.
+	// Each site's own total, for the share: all sites at once, the same
+	// query (and cache entry) for every origin over the same days.
 	siteTotals := map[string]int64{}
 	if len(sites) > 0 {
-		rows, err := s.dailyCounts(ctx, catalog.CountQuery{From: f.From, To: f.To, Sites: sites, By: "site"})
+		rows, err := s.dailyCounts(ctx, catalog.CountQuery{From: f.From, To: f.To, By: "site"})
 		if err != nil {
 			return nil, err
 		}

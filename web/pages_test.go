@@ -56,6 +56,10 @@ func TestSearchPage(t *testing.T) {
 		t.Errorf("%d script elements on the search page", n)
 	}
 
+	// With nothing asked, the front page shows the newest week.
+	_, _, body = get(t, w.ts.URL, "/")
+	mustContain(t, "front page", body, "The newest articles, published 2025-03-05 – 2025-03-11", "6 articles")
+
 	// Paging links carry the cursor.
 	_, _, body = get(t, w.ts.URL, "/?size=2")
 	m := regexp.MustCompile(`<a rel="next" href="([^"]+)"`).FindStringSubmatch(body)

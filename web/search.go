@@ -14,10 +14,11 @@ import (
 	"github.com/pravda-archive/pravda/seeds"
 )
 
-// Page sizes.
+// Page sizes, and the days the front page shows.
 const (
 	pageSize    = 20
 	maxPageSize = 200
+	browseDays  = 7
 )
 
 // hit is a search hit as the API and the page show it: the index's fields
@@ -187,7 +188,8 @@ type searchView struct {
 	Error   string
 	Caret   *caret // where a malformed query went wrong
 	NoIndex bool
-	Empty   bool // the archive holds no article
+	Empty   bool   // the archive holds no article
+	Browse  string // the days the front page shows, when nothing was asked
 	Result  *searchResult
 	Facets  []facetView
 	Chart   template.HTML
@@ -252,10 +254,20 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, status, "search", page{Title: "Search", Nav: "search", Data: v})
 		return
 	}
-	if _, last, err := s.dayRange(ctx); err != nil {
+	_, last, err := s.dayRange(ctx)
+	if err != nil {
 		fail(err)
-	} else {
-		v.Empty = last == ""
+	}
+	v.Empty = last == ""
+	// With nothing asked, the page shows the newest articles: of the newest
+	// browseDays only, because sorting and faceting the whole index costs
+	// about a second per million articles and the front page is the one
+	// opened most.
+	sp := p
+	if p.Q == "" && p.From == "" && p.To == "" && len(p.values()) == 0 && last != "" {
+		d, _ := time.Parse(dayLayout, last)
+		sp.From = d.AddDate(0, 0, -(browseDays - 1)).Format(dayLayout)
+		v.Browse = sp.From + " – " + last
 	}
 	// The hits and the timeline are independent passes over the index and
 	// the catalog: run them side by side.
@@ -265,7 +277,7 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 	if s.idx == nil {
 		v.NoIndex = true
 	} else {
-		wg.Go(func() { res, searchErr = s.search(ctx, p) })
+		wg.Go(func() { res, searchErr = s.search(ctx, sp) })
 	}
 	// The timeline: the query's daily counts when there is an index,
 	// otherwise the catalog's counts for the filters.
