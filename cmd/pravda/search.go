@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -25,6 +26,16 @@ func init() {
 type filterFlags struct {
 	sites, langs, origins, outlets, channels listFlag
 	from, to                                 string
+}
+
+func (f *filterFlags) register(fs *flag.FlagSet) {
+	fs.Var(&f.sites, "site", "only these sites (repeatable, comma-separated)")
+	fs.Var(&f.langs, "lang", "only these languages")
+	fs.Var(&f.origins, "origin", "only these origin kinds (telegram_post, state_media, network, none, …)")
+	fs.Var(&f.outlets, "outlet", "only these outlets (tass, ria, …)")
+	fs.Var(&f.channels, "channel", "only these Telegram channels")
+	fs.StringVar(&f.from, "from", "", "published on or after `DATE`")
+	fs.StringVar(&f.to, "to", "", "published on or before `DATE`")
 }
 
 func (f *filterFlags) request(q string) (index.Request, error) {
@@ -67,13 +78,7 @@ func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := newFlags("search", "QUERY [--site S] [--lang L] [--origin KIND] [--from D] [--to D] [--sort relevance|date|-date] [--limit N] [--format table|jsonl|csv]", stderr)
 	data := dataFlag(fs)
 	var f filterFlags
-	fs.Var(&f.sites, "site", "only these sites (repeatable, comma-separated)")
-	fs.Var(&f.langs, "lang", "only these languages")
-	fs.Var(&f.origins, "origin", "only these origin kinds (telegram_post, state_media, network, none, …)")
-	fs.Var(&f.outlets, "outlet", "only these outlets (tass, ria, …)")
-	fs.Var(&f.channels, "channel", "only these Telegram channels")
-	fs.StringVar(&f.from, "from", "", "published on or after `DATE`")
-	fs.StringVar(&f.to, "to", "", "published on or before `DATE`")
+	f.register(fs)
 	sortBy := fs.String("sort", "", "relevance (default with a query), date (oldest first) or -date")
 	limit := fs.Int("limit", 20, "hits to print (0: all, paging through the whole result)")
 	format := fs.String("format", "table", "table, jsonl or csv")
@@ -192,11 +197,7 @@ func runCounts(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := newFlags("counts", "[QUERY] --by day|site|origin|outlet|channel [--from D] [--to D] [--format table|csv|jsonl]", stderr)
 	data := dataFlag(fs)
 	var f filterFlags
-	fs.Var(&f.sites, "site", "only these sites")
-	fs.Var(&f.langs, "lang", "only these languages")
-	fs.Var(&f.origins, "origin", "only these origin kinds")
-	fs.StringVar(&f.from, "from", "", "from `DATE` (inclusive)")
-	fs.StringVar(&f.to, "to", "", "to `DATE` (inclusive)")
+	f.register(fs)
 	by := fs.String("by", "day", "day, site, origin (kind), outlet or channel")
 	format := fs.String("format", "table", "table, csv or jsonl")
 	pos, err := parse(fs, args)
@@ -218,7 +219,8 @@ func runCounts(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return fmt.Errorf("--by %q: want day, site, origin, outlet or channel", *by)
 	}
 	// Totals from the catalog's counts table: archive-wide, same filters but no query.
-	cq := catalog.CountQuery{From: f.from, To: f.to, Sites: f.sites, Langs: f.langs, OriginKinds: f.origins, By: group}
+	cq := catalog.CountQuery{From: f.from, To: f.to, Sites: f.sites, Langs: f.langs, OriginKinds: f.origins,
+		OriginIDs: append(append([]string{}, f.outlets...), f.channels...), By: group}
 	totals, err := cat.DailyCounts(ctx, cq)
 	if err != nil {
 		return err
