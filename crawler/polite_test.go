@@ -256,3 +256,25 @@ func TestDialerRefusesPrivateUnlessAsked(t *testing.T) {
 		t.Fatalf("loopback not refused: %v", err)
 	}
 }
+
+func TestUnreachableRobotsFetchesNothing(t *testing.T) {
+	var pages atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/robots.txt" {
+			conn, _, _ := http.NewResponseController(w).Hijack()
+			conn.Close() // the host drops the connection: robots.txt cannot be read
+			return
+		}
+		pages.Add(1)
+	}))
+	defer srv.Close()
+	pt, _ := testTransport(t, srv, Politeness{Off: true, MaxRetries: 1}, all)
+	pt.robots = &robotsCache{client: &http.Client{Transport: pt}, maxSize: 1 << 16}
+	_, err := get(t, pt, "http://japan.news-pravda.com/world/1.html")
+	if err == nil || !strings.Contains(err.Error(), "robots.txt unreachable") {
+		t.Fatalf("want a robots.txt-unreachable error, got %v", err)
+	}
+	if pages.Load() != 0 {
+		t.Fatal("a page was fetched although robots.txt could not be read")
+	}
+}

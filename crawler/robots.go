@@ -71,8 +71,9 @@ func (c *robotsCache) fetch(ctx context.Context, u string) (*robotstxt.RobotsDat
 	}
 	resp, err := c.client.Do(req)
 	if err != nil {
-		// RFC 9309 §2.3.1.4: an unreachable robots.txt means full disallow.
-		return robotstxt.FromStatusAndBytes(http.StatusServiceUnavailable, nil)
+		// RFC 9309 §2.3.1.4: an unreachable robots.txt means full disallow. Say why, so
+		// that a DNS or network failure does not read as the site's own refusal.
+		return nil, fmt.Errorf("robots.txt unreachable, nothing fetched from the host: %w", err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, c.maxSize))
