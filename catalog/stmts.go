@@ -188,17 +188,16 @@ func (rc *readCache) queryRow(ctx context.Context, tx *sql.Tx, query string, arg
 }
 
 func (rc *readCache) each(ctx context.Context, tx *sql.Tx, query string, args []any, fn func(*sql.Rows) error) error {
-	rows, err := rc.query(ctx, tx, query, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := fn(rows); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	return eachRow(ctx, queryFunc(func(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+		return rc.query(ctx, tx, q, args...)
+	}), query, args, fn)
+}
+
+// queryFunc adapts a function to querier.
+type queryFunc func(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+
+func (f queryFunc) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return f(ctx, query, args...)
 }
 
 func (rc *readCache) close() error {

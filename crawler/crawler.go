@@ -95,10 +95,14 @@ type Config struct {
 	Frontier    Frontier
 	Handler     Handler
 	OnAttempt   func(Attempt) // every request, for the fetch log and metrics
-	Logger      *slog.Logger
-	Progress    Progress
-	Now         func() time.Time
-	sleep       func(context.Context, time.Duration) error
+	// Fetcher, when set, is the request path the pass uses, so that the pass and the
+	// single fetches around it (the trace stage) share one robots.txt cache and one set of
+	// per-host and per-IP gates instead of reading robots.txt and pacing hosts twice.
+	Fetcher  *Fetcher
+	Logger   *slog.Logger
+	Progress Progress
+	Now      func() time.Time
+	sleep    func(context.Context, time.Duration) error
 }
 
 // DefaultBackfill bounds a first pass over a site with no --since: the live sites hold
@@ -188,7 +192,17 @@ func (r *run) attempt(a Attempt) {
 
 func (r *run) pass(ctx context.Context) error {
 	cfg := r.cfg
-	st := newStack(cfg, r.attempt)
+	var st *stack
+	if cfg.Fetcher != nil {
+		// Count the pass's requests in its summary while it runs; the fetcher's own
+		// callback (cfg.OnAttempt, which r.attempt also calls) is back once it ends.
+		st = cfg.Fetcher.st
+		prev := st.transp.onTry
+		st.transp.onTry = r.attempt
+		defer func() { st.transp.onTry = prev }()
+	} else {
+		st = newStack(cfg, r.attempt)
+	}
 	r.transp, r.client, r.robots = st.transp, st.client, st.robots
 	uaTransport := st.ua
 	r.sum.Sites = len(cfg.Sites)
@@ -549,13 +563,4 @@ func (t *userAgent) RoundTrip(req *http.Request) (*http.Response, error) {
 		req.Header.Set("Accept", "text/html,application/xhtml+xml,application/json;q=0.9,*/*;q=0.8")
 	}
 	return t.base.RoundTrip(req)
-}
-
-// SiteKeyOf returns the id sequence a canonical URL belongs to, "" if not an article.
-func SiteKeyOf(reg *seeds.Registry, raw string) string {
-	_, a, err := reg.Article(raw)
-	if err != nil {
-		return ""
-	}
-	return a.SiteKey()
 }

@@ -28,6 +28,17 @@ type Capture struct {
 	Fetched time.Time
 }
 
+// Time is when the capture was taken: its WARC-Date, else the fetch time, else now.
+func (c Capture) Time() time.Time {
+	switch {
+	case !c.Record.Time.IsZero():
+		return c.Record.Time
+	case !c.Fetched.IsZero():
+		return c.Fetched
+	}
+	return time.Now()
+}
+
 // Ingester stores captures in the catalog. It is safe for concurrent use.
 type Ingester struct {
 	Registry *seeds.Registry
@@ -47,13 +58,7 @@ func (in *Ingester) Handle(ctx context.Context, p crawler.Page) (crawler.Outcome
 // Put stores one capture. A 404 or 410 for a known article marks it deleted; a 200 article
 // page becomes a new article, a new version or nothing (same body as before).
 func (in *Ingester) Put(ctx context.Context, c Capture) (crawler.Outcome, error) {
-	when := c.Record.Time
-	if when.IsZero() {
-		when = c.Fetched
-	}
-	if when.IsZero() {
-		when = time.Now()
-	}
+	when := c.Time()
 	switch {
 	case c.Status == http.StatusNotFound || c.Status == http.StatusGone:
 		_, a, err := in.Registry.Article(c.URL)
@@ -146,12 +151,8 @@ func Row(reg *seeds.Registry, art *extract.Article, c Capture) (catalog.Article,
 	for _, im := range art.Images {
 		row.Images = append(row.Images, catalog.Image{URL: im.URL, MD5: im.MD5})
 	}
-	when := c.Record.Time
-	if when.IsZero() {
-		when = c.Fetched
-	}
 	ver := catalog.Version{
-		CapturedAt: when, URL: c.URL, Status: c.Status, BodyHash: art.BodyHash,
+		CapturedAt: c.Time(), URL: c.URL, Status: c.Status, BodyHash: art.BodyHash,
 		Title: art.Title, Text: art.Text,
 		WARCFile: c.Record.File, WARCOffset: c.Record.Offset, WARCLength: c.Record.Length,
 		RecordID: c.Record.RecordID, PayloadDigest: c.Record.PayloadDigest,

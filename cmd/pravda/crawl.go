@@ -185,14 +185,17 @@ func crawlPass(ctx context.Context, o crawlOptions) (crawler.Summary, error) {
 		},
 		Logger: o.log, Progress: o.progress,
 	}
+	// One request path for the pass and its trace stage: one robots.txt read per host,
+	// one set of politeness gates.
+	fetcher, err := crawler.NewFetcher(cfg)
+	if err != nil {
+		return crawler.Summary{}, err
+	}
+	cfg.Fetcher = fetcher
 	passStart := time.Now()
 	sum, err := crawler.Run(ctx, cfg)
 	if err == nil {
 		// The trace stage: credited sources → chains → origin pages → stories.
-		fetcher, ferr := crawler.NewFetcher(cfg)
-		if ferr != nil {
-			return sum, ferr
-		}
 		if terr := traceAfterPass(ctx, o, cat, fetcher, in, passStart); terr != nil {
 			o.log.Error("trace stage", "err", terr)
 			sum.SiteErrors = append(sum.SiteErrors, "trace: "+terr.Error())

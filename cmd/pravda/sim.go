@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -55,7 +56,7 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		if *truth == "" {
 			return nil
 		}
-		f, err := os.CreateTemp(dirOf(*truth), ".truth-*")
+		f, err := os.CreateTemp(filepath.Dir(*truth), ".truth-*")
 		if err != nil {
 			return fmt.Errorf("--truth: %w", err)
 		}
@@ -103,11 +104,4 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
-}
-
-func dirOf(p string) string {
-	if i := strings.LastIndexByte(p, '/'); i >= 0 {
-		return p[:i+1]
-	}
-	return "."
 }
