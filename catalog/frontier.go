@@ -49,6 +49,9 @@ func (c *Catalog) Enqueue(ctx context.Context, run int64, items []FrontierItem) 
 // Pending lists the URLs still to fetch for site (every site if ""), in the
 // order they were enqueued. After a crash these are what the crawl resumes.
 func (c *Catalog) Pending(ctx context.Context, site string) ([]FrontierItem, error) {
+	if err := c.fetches.flush(ctx); err != nil {
+		return nil, err
+	}
 	q := `SELECT site, url, kind, run, state, attempts, last_error, updated_at FROM frontier
 		WHERE state = 'pending' AND site = ? ORDER BY id`
 	args := []any{site}
@@ -72,15 +75,31 @@ func (c *Catalog) Pending(ctx context.Context, site string) ([]FrontierItem, err
 	return out, nil
 }
 
-// MarkDone records that url was fetched and stored. A URL not in the
-// frontier is ignored.
+// MarkDone records that url was fetched and handled. A URL not in the
+// frontier is ignored. The mark is buffered and written with the fetch log
+// (every second, and before the frontier is read): a page stored through
+// PutArticle was marked in its own commit already, so a crash can only lose
+// marks of pages that fetching again changes nothing for (robots refusals,
+// 304s, pages that are not articles).
 func (c *Catalog) MarkDone(ctx context.Context, url string) error {
-	_, err := c.w.ExecContext(ctx, "UPDATE frontier SET state = 'done', updated_at = ? WHERE url = ?",
-		formatTime(time.Now()), url)
-	if err != nil {
-		return fmt.Errorf("mark %s done: %w", url, err)
+	b := &c.fetches
+	b.mu.Lock()
+	if b.closed {
+		b.mu.Unlock()
+		return ErrClosed
+	}
+	b.dones = append(b.dones, doneMark{url: url, at: time.Now()})
+	full := len(b.dones) >= fetchBatch
+	b.mu.Unlock()
+	if full {
+		return b.flush(ctx)
 	}
 	return nil
+}
+
+type doneMark struct {
+	url string
+	at  time.Time
 }
 
 // MarkFailed records a failed attempt at url. The URL stays pending, and so
@@ -104,6 +123,9 @@ func (c *Catalog) MarkFailed(ctx context.Context, url string, cause error) error
 // the given time and reports how many. Once pruned, a URL can be enqueued
 // again.
 func (c *Catalog) PruneFrontier(ctx context.Context, before time.Time) (int64, error) {
+	if err := c.fetches.flush(ctx); err != nil {
+		return 0, err
+	}
 	r, err := c.w.ExecContext(ctx, "DELETE FROM frontier WHERE state <> 'pending' AND updated_at < ?", formatTime(before))
 	if err != nil {
 		return 0, fmt.Errorf("prune frontier: %w", err)

@@ -27,30 +27,44 @@ type Hop struct {
 
 // SetHops replaces the origin chain of an article.
 func (c *Catalog) SetHops(ctx context.Context, rowID int64, hops []Hop) error {
+	if err := c.submitFunc(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		return c.setHops(ctx, tx, rowID, hops)
+	}); err != nil {
+		return fmt.Errorf("set hops of article %d: %w", rowID, err)
+	}
+	return nil
+}
+
+// SetTrace records what tracing found for an article, its origin and its chain, in one
+// write shared with other callers' (see group commit).
+func (c *Catalog) SetTrace(ctx context.Context, rowID int64, o Origin, hops []Hop) error {
+	clipOrigin(&o)
+	if err := c.submitFunc(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		if err := setOrigin(ctx, tx.StmtContext(ctx, c.st.setOrigin), rowID, o); err != nil {
+			return err
+		}
+		return c.setHops(ctx, tx, rowID, hops)
+	}); err != nil {
+		return fmt.Errorf("set trace of article %d: %w", rowID, err)
+	}
+	return nil
+}
+
+func (c *Catalog) setHops(ctx context.Context, tx *sql.Tx, rowID int64, hops []Hop) error {
 	if len(hops) > maxHops {
 		hops = hops[:maxHops]
 	}
-	tx, err := c.w.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("set hops of article %d: begin: %w", rowID, err)
-	}
-	defer tx.Rollback()
 	var one int
 	if err := tx.QueryRowContext(ctx, "SELECT 1 FROM articles WHERE id = ?", rowID).Scan(&one); err != nil {
 		if err == sql.ErrNoRows {
 			err = ErrNotFound
 		}
-		return fmt.Errorf("set hops of article %d: %w", rowID, err)
+		return err
 	}
-	if _, err := tx.ExecContext(ctx, "DELETE FROM hops WHERE article = ?", rowID); err != nil {
-		return fmt.Errorf("set hops of article %d: %w", rowID, err)
+	if _, err := tx.StmtContext(ctx, c.st.deleteHops).ExecContext(ctx, rowID); err != nil {
+		return err
 	}
-	ins, err := tx.PrepareContext(ctx, `INSERT INTO hops (article, n, kind, url, channel, post, outlet,
-		evidence, warc_file, warc_offset, origin_time, lag_seconds) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		return fmt.Errorf("set hops of article %d: %w", rowID, err)
-	}
-	defer ins.Close()
+	ins := tx.StmtContext(ctx, c.st.insertHop)
 	for i, h := range hops {
 		var lag any
 		if !h.OriginTime.IsZero() {
@@ -60,11 +74,8 @@ func (c *Catalog) SetHops(ctx context.Context, rowID int64, hops []Hop) error {
 			clip(h.Channel, maxShort), clip(h.Post, maxShort), clip(h.Outlet, maxShort),
 			clip(h.Evidence, maxDesc), clip(h.WARCFile, maxURL), h.WARCOffset, nullTime(h.OriginTime), lag)
 		if err != nil {
-			return fmt.Errorf("set hop %d of article %d: %w", i+1, rowID, err)
+			return fmt.Errorf("hop %d: %w", i+1, err)
 		}
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("set hops of article %d: commit: %w", rowID, err)
 	}
 	return nil
 }

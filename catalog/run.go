@@ -115,6 +115,7 @@ type fetchBuffer struct {
 	c      *Catalog
 	mu     sync.Mutex
 	rows   []FetchLog
+	dones  []doneMark // frontier URLs finished, written with the log rows
 	closed bool
 
 	flushMu sync.Mutex // one flush at a time keeps rows in order
@@ -186,10 +187,10 @@ func (b *fetchBuffer) flush(ctx context.Context) error {
 	b.flushMu.Lock()
 	defer b.flushMu.Unlock()
 	b.mu.Lock()
-	rows := b.rows
-	b.rows = nil
+	rows, dones := b.rows, b.dones
+	b.rows, b.dones = nil, nil
 	b.mu.Unlock()
-	if len(rows) == 0 {
+	if len(rows) == 0 && len(dones) == 0 {
 		return nil
 	}
 	tx, err := b.c.w.BeginTx(ctx, nil)
@@ -197,6 +198,11 @@ func (b *fetchBuffer) flush(ctx context.Context) error {
 		return fmt.Errorf("write fetch log: %w", err)
 	}
 	defer tx.Rollback()
+	for _, d := range dones {
+		if _, err := tx.StmtContext(ctx, b.c.st.frontierDone).ExecContext(ctx, formatTime(d.at), d.url); err != nil {
+			return fmt.Errorf("mark %s done: %w", d.url, err)
+		}
+	}
 	st, err := tx.PrepareContext(ctx, `INSERT INTO fetch_log (run, url, host, status, error_kind, bytes,
 		started_at, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {

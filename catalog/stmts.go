@@ -13,8 +13,8 @@ import (
 type stmts struct {
 	lookup, insert, update, touch, validators, replayed, maxVersion *sql.Stmt
 	insertVersion, insertAlternate, insertImage, setOrigin          *sql.Stmt
-	markDeleted, hashBefore, hashFirst                              *sql.Stmt
-	savepoint, release, rollbackTo, insertURL                       *sql.Stmt
+	markDeleted, hashBefore, hashFirst, insertHop, deleteHops       *sql.Stmt
+	savepoint, release, rollbackTo, insertURL, frontierDone         *sql.Stmt
 	all                                                             []*sql.Stmt
 }
 
@@ -68,6 +68,10 @@ func prepare(ctx context.Context, db *sql.DB) (*stmts, error) {
 			origin_channel = ?4, origin_post = ?5, origin_platform = ?6, origin_url = ?7,
 			origin_site = ?8, origin_art_id = ?9, origin_id = ?10
 			WHERE id = ?11`},
+		{&s.frontierDone, `UPDATE frontier SET state = 'done', updated_at = ?1 WHERE url = ?2 AND state = 'pending'`},
+		{&s.deleteHops, `DELETE FROM hops WHERE article = ?1`},
+		{&s.insertHop, `INSERT INTO hops (article, n, kind, url, channel, post, outlet,
+			evidence, warc_file, warc_offset, origin_time, lag_seconds) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)`},
 		{&s.savepoint, `SAVEPOINT put`},
 		{&s.release, `RELEASE put`},
 		{&s.rollbackTo, `ROLLBACK TO put`},

@@ -44,9 +44,10 @@ type Ingester struct {
 	Registry *seeds.Registry
 	Catalog  *catalog.Catalog
 	Log      *slog.Logger
-	// OnArticle, when set, is told of every article stored or changed (the indexer and
-	// the tracer hang off it).
-	OnArticle func(ctx context.Context, a *extract.Article, res catalog.PutResult)
+	// OnArticle, when set, is told of every article stored or changed, with the row as
+	// stored: its row id, current version (without its text) and, for a new article, no
+	// hops. The crawl pass's tracer hangs off it.
+	OnArticle func(ctx context.Context, row *catalog.Article, res catalog.PutResult)
 }
 
 // Handle implements crawler.Handler.
@@ -102,7 +103,9 @@ func (in *Ingester) Put(ctx context.Context, c Capture) (crawler.Outcome, error)
 		return crawler.Skipped, fmt.Errorf("catalog %s:%d: %w", art.Site, art.ID, err)
 	}
 	if in.OnArticle != nil && res.Outcome != catalog.Unchanged {
-		in.OnArticle(ctx, art, res)
+		ver.N, ver.Text = res.Version, ""
+		row.RowID, row.CurrentVersion, row.Versions = res.RowID, res.Version, []catalog.Version{ver}
+		in.OnArticle(ctx, &row, res)
 	}
 	switch res.Outcome {
 	case catalog.Inserted:

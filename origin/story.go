@@ -569,11 +569,8 @@ func (g *Grouper) attribute(ctx context.Context, gr *graph, comp []int, st *Grou
 		}
 		hop := catalog.Hop{N: 1, Kind: root.Kind, URL: root.URL, Channel: root.Channel, Post: root.Post,
 			Outlet: root.Outlet, Evidence: evInferred + gr.path(i)}
-		// Origin first: hops marked inferred are what says the origin is inferred.
-		if err := g.Catalog.SetOrigin(ctx, a.RowID, root); err != nil {
-			return fmt.Errorf("regroup: attribute %s:%d: %w", a.Site, a.ID, err)
-		}
-		if err := g.Catalog.SetHops(ctx, a.RowID, []catalog.Hop{hop}); err != nil {
+		// One write: hops marked inferred are what says the origin is inferred.
+		if err := g.Catalog.SetTrace(ctx, a.RowID, root, []catalog.Hop{hop}); err != nil {
 			return fmt.Errorf("regroup: attribute %s:%d: %w", a.Site, a.ID, err)
 		}
 		st.Attributed++
@@ -582,10 +579,7 @@ func (g *Grouper) attribute(ctx context.Context, gr *graph, comp []int, st *Grou
 }
 
 func (g *Grouper) withdraw(ctx context.Context, a catalog.Linked) error {
-	if err := g.Catalog.SetOrigin(ctx, a.RowID, catalog.Origin{Kind: string(KindNone)}); err != nil {
-		return fmt.Errorf("regroup: withdraw %s:%d: %w", a.Site, a.ID, err)
-	}
-	if err := g.Catalog.SetHops(ctx, a.RowID, nil); err != nil {
+	if err := g.Catalog.SetTrace(ctx, a.RowID, catalog.Origin{Kind: string(KindNone)}, nil); err != nil {
 		return fmt.Errorf("regroup: withdraw %s:%d: %w", a.Site, a.ID, err)
 	}
 	return nil

@@ -48,39 +48,49 @@ const maxPostText = 64 << 10
 // (t.me/s/CH/POST), which shows the channel's messages around that post, or the small
 // t.me/CH/POST page, which gives only the text (and no time).
 func ParseTelegram(data []byte, pageURL string) (*TelegramPost, error) {
+	p, _, err := ParseTelegramPage(data, pageURL, 0)
+	return p, err
+}
+
+// ParseTelegramPage reads the post pageURL names, as ParseTelegram does, and also every
+// other message a feed page shows (up to max of them), from one parse of the page: the
+// same capture proves them all, and a tracer that follows a chain through a channel asks
+// for its neighbours next.
+func ParseTelegramPage(data []byte, pageURL string, max int) (*TelegramPost, []*TelegramPost, error) {
 	o := Classify(nil, pageURL, "")
 	if o.Kind != KindTelegramPost || o.Channel == "" {
-		return nil, fmt.Errorf("%q: %w", clip(pageURL), ErrNotPost)
+		return nil, nil, fmt.Errorf("%q: %w", clip(pageURL), ErrNotPost)
 	}
 	if len(data) > MaxTelegramSize {
-		return nil, fmt.Errorf("telegram page %s: %d bytes, cap %d", o.URL, len(data), MaxTelegramSize)
+		return nil, nil, fmt.Errorf("telegram page %s: %d bytes, cap %d", o.URL, len(data), MaxTelegramSize)
 	}
 	root, err := html.Parse(bytes.NewReader(data))
 	if err != nil {
-		return nil, fmt.Errorf("telegram page %s: %w", o.URL, err)
+		return nil, nil, fmt.Errorf("telegram page %s: %w", o.URL, err)
 	}
 	doc := goquery.NewDocumentFromNode(root)
-	if msg := findMessage(doc, o.Channel, o.Post); msg != nil {
-		return readMessage(msg, o.Post), nil
-	}
-	if p := readPostPage(doc, o.Channel, o.Post); p != nil {
-		return p, nil
-	}
-	return nil, fmt.Errorf("telegram page %s: %w", o.URL, ErrPostNotFound)
-}
-
-// findMessage picks, from a feed page, the message whose data-post is CH/POST.
-func findMessage(doc *goquery.Document, ch string, post int64) *goquery.Selection {
-	var found *goquery.Selection
+	var want *TelegramPost
+	var others []*TelegramPost
 	doc.Find(".tgme_widget_message[data-post]").EachWithBreak(func(_ int, s *goquery.Selection) bool {
 		c, p, ok := splitDataPost(s.AttrOr("data-post", ""))
-		if ok && p == post && strings.EqualFold(c, ch) {
-			found = s
-			return false
+		switch {
+		case !ok:
+		case p == o.Post && strings.EqualFold(c, o.Channel):
+			if want == nil {
+				want = readMessage(s, p)
+			}
+		case len(others) < max:
+			others = append(others, readMessage(s, p))
 		}
-		return true
+		return want == nil || len(others) < max
 	})
-	return found
+	if want == nil {
+		want = readPostPage(doc, o.Channel, o.Post)
+	}
+	if want == nil {
+		return nil, others, fmt.Errorf("telegram page %s: %w", o.URL, ErrPostNotFound)
+	}
+	return want, others, nil
 }
 
 func splitDataPost(v string) (string, int64, bool) {

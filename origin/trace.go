@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -113,13 +112,33 @@ func (t *Tracer) log() *slog.Logger {
 // An uncredited article has no chain: its traced hops, if any, are cleared, and an origin
 // inferred from its story is left for Grouper to keep or drop.
 func (t *Tracer) Trace(ctx context.Context, rowID int64) (*Chain, error) {
-	a, err := t.Catalog.ArticleByRowID(ctx, rowID)
+	a, err := t.Catalog.ArticleHeadByRowID(ctx, rowID)
 	if err != nil {
 		return nil, fmt.Errorf("trace: %w", err)
 	}
+	return t.TraceArticle(ctx, a)
+}
+
+// TraceArticle is Trace for an article already read: it needs the article's row, its
+// current version's capture (not its text) and its hops, as ArticleHeadByRowID gives them.
+func (t *Tracer) TraceArticle(ctx context.Context, a *catalog.Article) (*Chain, error) {
+	c, err := t.trace(ctx, a, false)
+	return c, err
+}
+
+// errDeferred ends a walk that would have to fetch a network page the catalog lacks
+// while a pass may still be fetching it (see Stream).
+var errDeferred = errors.New("network page not in the catalog yet")
+
+// trace walks and stores a's chain. With deferNetwork, a chain that reaches a network
+// article missing from the catalog stores nothing and returns errDeferred.
+func (t *Tracer) trace(ctx context.Context, a *catalog.Article, deferNetwork bool) (*Chain, error) {
 	c := &Chain{RowID: a.RowID, Key: a.Site + ":" + strconv.FormatInt(a.ID, 10), Day: a.PublishedDay,
 		Published: a.Published, Root: catalog.Origin{Kind: string(KindNone)}}
-	links := t.walk(ctx, a)
+	links, err := t.walk(ctx, a, deferNetwork)
+	if err != nil {
+		return nil, err
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, err // a cancelled walk looks unreachable everywhere: store nothing
 	}
@@ -157,10 +176,7 @@ func (t *Tracer) Trace(ctx context.Context, rowID int64) (*Chain, error) {
 // store writes the origin, then the hops: an article with hops counts as traced, so a
 // crash between the two leaves it to be traced again, never a chain with a stale root.
 func (t *Tracer) store(ctx context.Context, rowID int64, c *Chain) error {
-	if err := t.Catalog.SetOrigin(ctx, rowID, c.Root); err != nil {
-		return fmt.Errorf("trace %s: %w", c.Key, err)
-	}
-	if err := t.Catalog.SetHops(ctx, rowID, c.Hops); err != nil {
+	if err := t.Catalog.SetTrace(ctx, rowID, c.Root, c.Hops); err != nil {
 		return fmt.Errorf("trace %s: %w", c.Key, err)
 	}
 	return nil
@@ -176,6 +192,28 @@ type TraceStats struct {
 	Fetches     int64
 	From, To    string // range of the traced articles' publication days
 	Duration    time.Duration
+}
+
+// add counts one traced chain.
+func (st *TraceStats) add(c *Chain) {
+	st.Articles++
+	if c.Credited {
+		st.Credited++
+	}
+	if !Inferred(c.Hops) {
+		st.Hops += len(c.Hops)
+		if n := len(c.Hops); n > 0 && Unreachable(c.Hops[n-1]) {
+			st.Unreachable++
+		}
+	}
+	if c.Day != "" {
+		if st.From == "" || c.Day < st.From {
+			st.From = c.Day
+		}
+		if c.Day > st.To {
+			st.To = c.Day
+		}
+	}
 }
 
 // TraceAll traces the articles with Workers goroutines. A failure on one article is logged
@@ -219,24 +257,7 @@ func (t *Tracer) TraceAll(ctx context.Context, rowIDs []int64) (TraceStats, erro
 	go func() { wg.Wait(); close(chains) }()
 	var st TraceStats
 	for c := range chains {
-		st.Articles++
-		if c.Credited {
-			st.Credited++
-		}
-		if !Inferred(c.Hops) {
-			st.Hops += len(c.Hops)
-			if n := len(c.Hops); n > 0 && Unreachable(c.Hops[n-1]) {
-				st.Unreachable++
-			}
-		}
-		if c.Day != "" {
-			if st.From == "" || c.Day < st.From {
-				st.From = c.Day
-			}
-			if c.Day > st.To {
-				st.To = c.Day
-			}
-		}
+		st.add(c)
 	}
 	st.Failed = int(failed.Load())
 	st.Fetches = t.fetches.Load() - fetched
@@ -268,7 +289,7 @@ type credit struct {
 }
 
 // walk follows a's credit to its root. It returns no links for an uncredited article.
-func (t *Tracer) walk(ctx context.Context, a *catalog.Article) []link {
+func (t *Tracer) walk(ctx context.Context, a *catalog.Article, deferNetwork bool) ([]link, error) {
 	maxDepth := t.MaxDepth
 	if maxDepth <= 0 {
 		maxDepth = DefaultMaxDepth
@@ -280,11 +301,11 @@ func (t *Tracer) walk(ctx context.Context, a *catalog.Article) []link {
 	for {
 		o, field := t.classify(src)
 		if o.Kind == KindNone {
-			return links
+			return links, nil
 		}
 		if len(links) == maxDepth {
 			links[len(links)-1].hop.Evidence += fmt.Sprintf("; depth cap %d: not followed to %s", maxDepth, clip(firstOf(o.URL, src.url, src.title)))
-			return links
+			return links, nil
 		}
 		l := link{o: o, hop: catalog.Hop{Kind: string(o.Kind), URL: o.URL, Channel: o.Channel, Outlet: o.Outlet,
 			Evidence: field + " on " + src.on}}
@@ -296,22 +317,25 @@ func (t *Tracer) walk(ctx context.Context, a *catalog.Article) []link {
 			what := firstOf(o.Key, o.URL)
 			if len(links) == 0 {
 				l.hop.Evidence += "; cycle: the article credits itself"
-				return append(links, l)
+				return append(links, l), nil
 			}
 			links[len(links)-1].hop.Evidence += "; cycle: credits " + what + ", already in the chain"
-			return links
+			return links, nil
 		}
 		visited[id] = true
 
 		switch o.Kind {
 		case KindNetwork:
 			if o.Key == "" { // a site named, or a network page that is no article
-				return append(links, l)
+				return append(links, l), nil
 			}
-			b, err := t.networkArticle(ctx, o)
+			b, err := t.networkArticle(ctx, o, deferNetwork)
+			if errors.Is(err, errDeferred) {
+				return nil, err
+			}
 			if err != nil {
 				l.hop.Evidence += "; " + evUnreachable + err.Error()
-				return append(links, l)
+				return append(links, l), nil
 			}
 			if b.CanonicalURL != "" {
 				l.hop.URL, l.o.URL = b.CanonicalURL, b.CanonicalURL
@@ -327,12 +351,12 @@ func (t *Tracer) walk(ctx context.Context, a *catalog.Article) []link {
 		case KindTelegramPost:
 			if o.Channel == "" { // t.me/c/…: a private channel, no public view
 				l.hop.Evidence += "; private channel: no public view to fetch"
-				return append(links, l)
+				return append(links, l), nil
 			}
 			r := t.telegramPost(ctx, o.Channel, o.Post)
 			if r.err != nil {
 				l.hop.Evidence += "; " + evUnreachable + r.err.Error()
-				return append(links, l)
+				return append(links, l), nil
 			}
 			p := r.post
 			l.hop.WARCFile, l.hop.WARCOffset = r.capture.File, r.capture.Offset
@@ -344,26 +368,26 @@ func (t *Tracer) walk(ctx context.Context, a *catalog.Article) []link {
 				src = credit{url: p.ForwardedFrom, field: "forwarded_from", on: page}
 			case p.ForwardedName != "":
 				links[len(links)-1].hop.Evidence += "; forwarded from " + strconv.Quote(p.ForwardedName) + " with no public link"
-				return links
+				return links, nil
 			default:
-				return links
+				return links, nil
 			}
 
 		case KindStateMedia:
 			if !hasPath(o.URL) { // credited by name or home page: nothing to date
-				return append(links, l)
+				return append(links, l), nil
 			}
 			r := t.outletPage(ctx, o.URL)
 			if r.err != nil {
 				l.hop.Evidence += "; " + evUnreachable + r.err.Error()
-				return append(links, l)
+				return append(links, l), nil
 			}
 			l.hop.WARCFile, l.hop.WARCOffset = r.capture.File, r.capture.Offset
 			l.hop.OriginTime = r.published
-			return append(links, l)
+			return append(links, l), nil
 
 		default: // a channel without a post, a social page, any other web page: the end
-			return append(links, l)
+			return append(links, l), nil
 		}
 	}
 }
@@ -463,13 +487,16 @@ func (t *Tracer) fetch(ctx context.Context, u string) (*http.Response, []byte, a
 
 // networkArticle returns the network article o names from the catalog, fetching and
 // ingesting it first when the catalog does not hold it.
-func (t *Tracer) networkArticle(ctx context.Context, o Origin) (*catalog.Article, error) {
-	b, err := t.Catalog.Article(ctx, o.Site, o.ID)
+func (t *Tracer) networkArticle(ctx context.Context, o Origin, deferNetwork bool) (*catalog.Article, error) {
+	b, err := t.Catalog.ArticleHead(ctx, o.Site, o.ID)
 	if err == nil {
 		return b, nil
 	}
 	if !errors.Is(err, catalog.ErrNotFound) {
 		return nil, err
+	}
+	if deferNetwork {
+		return nil, errDeferred
 	}
 	ferr := t.network.get(o.Key, func() error {
 		if t.Ingest == nil && t.Fetcher != nil {
@@ -487,15 +514,13 @@ func (t *Tracer) networkArticle(ctx context.Context, o Origin) (*catalog.Article
 	if ferr != nil {
 		return nil, ferr
 	}
-	b, err = t.Catalog.Article(ctx, o.Site, o.ID)
+	b, err = t.Catalog.ArticleHead(ctx, o.Site, o.ID)
 	if errors.Is(err, catalog.ErrNotFound) {
 		return nil, fmt.Errorf("%s: fetched, but no article %s on the page", o.URL, o.Key)
 	}
 	return b, err
 }
 
-// dataPost finds the posts a feed page shows.
-var dataPost = regexp.MustCompile(`data-post="([A-Za-z0-9_]{3,64}/[0-9]{1,12})"`)
 
 // maxPostsPerPage bounds how many of a feed page's other posts are read into the cache.
 const maxPostsPerPage = 50
@@ -526,26 +551,18 @@ func (t *Tracer) telegramPost(ctx context.Context, ch string, post int64) *tgRes
 			r.err = err
 			return r
 		}
-		p, err := ParseTelegram(body, pageURL)
+		p, others, err := ParseTelegramPage(body, pageURL, maxPostsPerPage)
+		// The other posts on the page, proved by the same capture.
+		for _, q := range others {
+			if k2 := (tgKey{strings.ToLower(q.Channel), q.Post}); k2 != k && !t.telegram.has(k2) {
+				t.telegram.put(k2, &tgResult{post: q, shown: r.shown, capture: c})
+			}
+		}
 		if err != nil {
 			r.err = err
 			return r
 		}
 		r.post = p
-		// The other posts on the page, proved by the same capture.
-		for _, m := range dataPost.FindAllSubmatch(body, maxPostsPerPage) {
-			c2, p2, ok := splitDataPost(string(m[1]))
-			if !ok || (strings.EqualFold(c2, ch) && p2 == post) {
-				continue
-			}
-			k2 := tgKey{strings.ToLower(c2), p2}
-			if t.telegram.has(k2) {
-				continue
-			}
-			if q, err := ParseTelegram(body, "https://t.me/s/"+c2+"/"+strconv.FormatInt(p2, 10)); err == nil {
-				t.telegram.put(k2, &tgResult{post: q, shown: r.shown, capture: c})
-			}
-		}
 		return r
 	})
 }

@@ -123,7 +123,7 @@ func benchCrawl(ctx context.Context, stdout, stderr io.Writer, dir, sites string
 
 	data := filepath.Join(dir, "data")
 	ours := exec.CommandContext(ctx, self, "crawl", "--data", data, "--resolve", "*="+addr, "--ca", ca,
-		"--sites", sites, "--since", "all", "--no-politeness", "--workers", fmt.Sprint(workers), "--json", "--log-level", "error")
+		"--sites", sites, "--since", "all", "--no-politeness", "--no-index", "--workers", fmt.Sprint(workers), "--json", "--log-level", "error")
 	var out strings.Builder
 	ours.Stdout, ours.Stderr = &out, stderr
 	u1, err := runMeasured(ctx, ours)
@@ -136,7 +136,7 @@ func benchCrawl(ctx context.Context, stdout, stderr io.Writer, dir, sites string
 	}
 	json.Unmarshal([]byte(out.String()), &sum)
 
-	rows := [][]string{row("pravda crawl (https; fetch+WARC+extract+trace+catalog+index)", sum.New, u1)}
+	rows := [][]string{row("pravda crawl (https; fetch+WARC+extract+trace+catalog; index deferred)", sum.New, u1)}
 	if wget, err := exec.LookPath("wget"); err == nil {
 		list := filepath.Join(dir, "urls.txt")
 		var b strings.Builder

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime/pprof"
 	"sort"
+	"sync"
 	"text/tabwriter"
 	"time"
 
@@ -40,6 +41,8 @@ type crawlOptions struct {
 	// index, when set, is the open search index to feed (the daemon's); otherwise the pass
 	// opens DATA/index itself, and leaves the work queued if another process holds it.
 	index *index.Index
+	// noIndex leaves the pass's articles in the catalog's index queue.
+	noIndex bool
 	// warc and cat, when set, are the daemon's open archive writer and catalog, shared by
 	// its passes (the archive's lock admits one writer per process too); otherwise the pass
 	// opens and closes its own.
@@ -72,6 +75,7 @@ func runCrawl(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	logLevel := fs.String("log-level", "warn", "debug, info, warn or error")
 	asJSON := fs.Bool("json", false, "print the summary as JSON")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile to `FILE` (for `go tool pprof`)")
+	noIndex := fs.Bool("no-index", false, "leave new articles queued for the search index (the next `pravda search`, `counts`, `serve` or crawl indexes them): faster backfills")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -98,7 +102,7 @@ func runCrawl(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		politeness: crawler.Politeness{PerHost: *perHost, PerIP: *perIP, Delay: *delay, Off: *noPolite,
 			MaxRetries: *retries, BackoffBase: *backoff},
 		log:     logger(stderr, *logLevel, !isTerminal(stderr)),
-		recheck: time.Duration(*recheck) * 24 * time.Hour}
+		recheck: time.Duration(*recheck) * 24 * time.Hour, noIndex: *noIndex}
 	switch *since {
 	case "":
 	case "all":
@@ -165,6 +169,14 @@ func crawlPass(ctx context.Context, o crawlOptions) (crawler.Summary, error) {
 	in := &ingest.Ingester{Registry: o.reg, Catalog: cat, Log: o.log}
 	topts := o.transport
 	topts.DialContext, topts.TLSConfig = dialer.DialContext, tlsConf
+	if topts.MaxIdleConnsPerHost == 0 {
+		// Keep a connection for every request that may be in flight to one host: a
+		// connection dropped for want of an idle slot costs a new TLS handshake.
+		topts.MaxIdleConnsPerHost = max(2, o.politeness.PerHost)
+		if o.politeness.Off {
+			topts.MaxIdleConnsPerHost = max(2, o.workers)
+		}
+	}
 	cfg := crawler.Config{
 		Registry: o.reg, Sites: o.sites, Since: o.since, Recheck: o.recheck,
 		Politeness: o.politeness, Workers: o.workers, Dialer: dialer,
@@ -192,16 +204,26 @@ func crawlPass(ctx context.Context, o crawlOptions) (crawler.Summary, error) {
 		return crawler.Summary{}, err
 	}
 	cfg.Fetcher = fetcher
+	// The trace stage (credited sources → chains → origin pages → stories) starts with the
+	// pass: new articles are traced as they are stored, the rest after the pass.
+	tr := newTracer(o, cat, fetcher, in)
+	stream := tr.Stream(ctx)
+	in.OnArticle = func(_ context.Context, row *catalog.Article, res catalog.PutResult) {
+		if res.Outcome == catalog.Inserted {
+			stream.Add(row)
+		}
+	}
 	passStart := time.Now()
 	sum, err := crawler.Run(ctx, cfg)
 	if err == nil {
-		// The trace stage: credited sources → chains → origin pages → stories.
-		if terr := traceAfterPass(ctx, o, cat, fetcher, in, passStart); terr != nil {
+		if terr := traceAfterPass(ctx, o, cat, tr, passStart, stream); terr != nil {
 			o.log.Error("trace stage", "err", terr)
 			sum.SiteErrors = append(sum.SiteErrors, "trace: "+terr.Error())
 		}
+	} else {
+		stream.Close()
 	}
-	if err == nil {
+	if err == nil && !o.noIndex {
 		if ierr := syncIndex(ctx, o, cat); ierr != nil {
 			o.log.Warn("search index not updated (articles stay queued for the next sync)", "err", ierr)
 		}
@@ -230,8 +252,14 @@ func openArchive(data string, log *slog.Logger) (*archive.Writer, error) {
 	return w, nil
 }
 
+// indexSync serialises the feeds of one process's index: two at once would index the
+// same queued articles twice.
+var indexSync sync.Mutex
+
 // syncIndex feeds the search index from the catalog's queue.
 func syncIndex(ctx context.Context, o crawlOptions, cat *catalog.Catalog) error {
+	indexSync.Lock()
+	defer indexSync.Unlock()
 	x := o.index
 	if x == nil {
 		var err error

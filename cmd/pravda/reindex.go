@@ -61,7 +61,7 @@ func runReindex(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			var rp *archive.Replayer
 			if rp, err = archive.NewReplayer(filepath.Join(*data, "warc")); err == nil {
 				o := crawlOptions{data: *data, reg: reg, workers: 4, log: log}
-				err = traceAfterPass(ctx, o, cat, rp, in, time.Time{})
+				err = traceAfterPass(ctx, o, cat, newTracer(o, cat, rp, in), time.Time{}, nil)
 			}
 		}
 		if cerr := cat.Close(); err == nil {

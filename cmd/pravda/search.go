@@ -8,12 +8,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 
-	"github.com/pravda-archive/pravda/catalog"
 	"github.com/pravda-archive/pravda/index"
 )
 
@@ -38,19 +39,37 @@ func (f *filterFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.to, "to", "", "published on or before `DATE`")
 }
 
-func (f *filterFlags) request(q string) (index.Request, error) {
-	r := index.Request{Query: q, Sites: f.sites, Langs: f.langs, OriginKinds: f.origins, Outlets: f.outlets, Channels: f.channels}
-	var err error
-	if r.From, err = parseDay(f.from, "--from"); err != nil {
-		return r, err
+// params are the filters as API parameters. The dates are checked here first, so that a
+// mistyped one is reported by its flag's name.
+func (f *filterFlags) params(q string) (url.Values, error) {
+	if _, err := parseDay(f.from, "--from"); err != nil {
+		return nil, err
 	}
-	if r.To, err = parseDay(f.to, "--to"); err != nil {
-		return r, err
+	if _, err := parseDay(f.to, "--to"); err != nil {
+		return nil, err
 	}
-	if !r.To.IsZero() {
-		r.To = r.To.Add(24 * time.Hour) // --to is inclusive
+	if f.from != "" && f.to != "" && f.from > f.to {
+		return nil, fmt.Errorf("--from %s is after --to %s", f.from, f.to)
 	}
-	return r, nil
+	v := url.Values{}
+	if q != "" {
+		v.Set("q", q)
+	}
+	for _, p := range []struct {
+		name string
+		vals []string
+	}{{"site", f.sites}, {"lang", f.langs}, {"origin", f.origins}, {"outlet", f.outlets}, {"channel", f.channels}} {
+		for _, x := range p.vals {
+			v.Add(p.name, x)
+		}
+	}
+	if f.from != "" {
+		v.Set("from", f.from)
+	}
+	if f.to != "" {
+		v.Set("to", f.to)
+	}
+	return v, nil
 }
 
 func parseDay(s, flag string) (time.Time, error) {
@@ -74,6 +93,25 @@ func openIndex(data string) (*index.Index, error) {
 	return x, err
 }
 
+// apiHit is a search hit as the API answers it (web/openapi.yaml, Hit).
+type apiHit struct {
+	Key       string     `json:"key"`
+	Site      string     `json:"site"`
+	Lang      string     `json:"lang"`
+	Title     string     `json:"title"`
+	Published *time.Time `json:"published"` // in the site's own zone
+	URL       string     `json:"url"`
+	Score     float64    `json:"score"`
+	Snippet   string     `json:"snippet"`
+}
+
+// apiSearchResult is one page of /api/v1/search.
+type apiSearchResult struct {
+	Total uint64   `json:"total"`
+	Hits  []apiHit `json:"hits"`
+	Next  string   `json:"next"`
+}
+
 func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("search", "QUERY [--site S] [--lang L] [--origin KIND] [--from D] [--to D] [--sort relevance|date|-date] [--limit N] [--format table|jsonl|csv]", stderr)
 	data := dataFlag(fs)
@@ -86,29 +124,35 @@ func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	req, err := f.request(strings.Join(pos, " "))
+	if *limit < 0 {
+		return fmt.Errorf("--limit %d: want 0 (all) or more", *limit)
+	}
+	params, err := f.params(strings.Join(pos, " "))
 	if err != nil {
 		return err
 	}
-	req.Sort, req.Highlight = *sortBy, *format != "csv"
-	x, err := openIndex(*data)
-	if err != nil {
-		return err
+	if *sortBy != "" {
+		params.Set("sort", *sortBy)
 	}
-	defer x.Close()
 	out, err := newHitWriter(stdout, *format)
 	if err != nil {
 		return err
 	}
+	api, err := openAPI(ctx, *data, true, stderr)
+	if err != nil {
+		return err
+	}
+	defer api.Close()
 	n := 0
 	var total uint64
 	for {
-		req.Size = 100
+		size := apiPageSize
 		if *limit > 0 {
-			req.Size = min(100, *limit-n)
+			size = min(size, *limit-n)
 		}
-		res, err := x.Search(ctx, req)
-		if err != nil {
+		params.Set("size", strconv.Itoa(size))
+		var res apiSearchResult
+		if err := api.get(ctx, "/api/v1/search", params, &res); err != nil {
 			return err
 		}
 		total = res.Total
@@ -118,10 +162,13 @@ func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			}
 			n++
 		}
-		if res.Next == nil || (*limit > 0 && n >= *limit) {
+		if res.Next == "" || len(res.Hits) == 0 || (*limit > 0 && n >= *limit) {
 			break
 		}
-		req.After = res.Next
+		if res.Next == params.Get("after") { // a server that ignores the cursor: stop, not loop
+			return errors.New("the API answered the same page twice: does it ignore after=?")
+		}
+		params.Set("after", res.Next)
 	}
 	if err := out.close(); err != nil {
 		return err
@@ -157,21 +204,20 @@ func newHitWriter(w io.Writer, format string) (*hitWriter, error) {
 	return h, nil
 }
 
-func (h *hitWriter) write(x index.Hit) error {
+func (h *hitWriter) write(x apiHit) error {
 	pub := ""
-	if !x.Published.IsZero() {
+	if x.Published != nil && !x.Published.IsZero() {
 		pub = x.Published.Format(time.RFC3339)
 	}
-	url, _ := x.Fields["url"].(string)
 	switch h.format {
 	case "table":
 		_, err := fmt.Fprintf(h.tw, "%s\t%s\t%s\t%s\n", x.Key, strings.TrimSuffix(pub, ":00+03:00"), x.Lang, clipRunes(x.Title, 60))
 		return err
 	case "csv":
-		return h.cw.Write([]string{x.Key, x.Site, x.Lang, pub, csvSafe(x.Title), url, fmt.Sprintf("%.4f", x.Score)})
+		return h.cw.Write([]string{x.Key, x.Site, x.Lang, pub, csvSafe(x.Title), x.URL, fmt.Sprintf("%.4f", x.Score)})
 	}
 	return h.enc.Encode(map[string]any{"key": x.Key, "site": x.Site, "lang": x.Lang, "published": pub,
-		"title": x.Title, "url": url, "score": x.Score, "snippet": x.Snippet})
+		"title": x.Title, "url": x.URL, "score": x.Score, "snippet": x.Snippet})
 }
 
 func (h *hitWriter) close() error {
@@ -193,95 +239,63 @@ func csvSafe(s string) string {
 	return s
 }
 
+// countBy maps counts' --by to the API's by.
+var countBy = map[string]string{"day": "day", "site": "site", "lang": "lang", "origin": "origin_kind",
+	"outlet": "outlet", "channel": "channel"}
+
+// countRow is one row of /api/v1/counts, printed as it comes.
+type countRow struct {
+	Key   string  `json:"key"`
+	Count int64   `json:"count"`
+	Total int64   `json:"total"`
+	Ratio float64 `json:"ratio"`
+}
+
 func runCounts(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("counts", "[QUERY] --by day|site|origin|outlet|channel [--from D] [--to D] [--format table|csv|jsonl]", stderr)
+	fs := newFlags("counts", "[QUERY] --by day|site|lang|origin|outlet|channel [--from D] [--to D] [--format table|csv|jsonl]\n\n"+
+		"Without --from a count starts at the archive's first day, at most 365 days before --to;\n"+
+		"without --to it ends at the newest day. --by day lists every day, zeros included;\n"+
+		"the other groupings are sorted by count, largest first.", stderr)
 	data := dataFlag(fs)
 	var f filterFlags
 	f.register(fs)
-	by := fs.String("by", "day", "day, site, origin (kind), outlet or channel")
+	by := fs.String("by", "day", "day, site, lang, origin (kind), outlet or channel")
 	format := fs.String("format", "table", "table, csv or jsonl")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
 	q := strings.Join(pos, " ")
-	req, err := f.request(q)
+	params, err := f.params(q)
 	if err != nil {
 		return err
 	}
-	cat, err := catalog.Open(ctx, filepath.Join(*data, "catalog.db"))
+	group, ok := countBy[*by]
+	if !ok {
+		return fmt.Errorf("--by %q: want day, site, lang, origin, outlet or channel", *by)
+	}
+	params.Set("by", group)
+	switch *format {
+	case "table", "csv", "jsonl":
+	default:
+		return fmt.Errorf("--format %q: want table, csv or jsonl", *format)
+	}
+	// Without a query every number comes from the catalog: no index needed.
+	api, err := openAPI(ctx, *data, strings.TrimSpace(q) != "", stderr)
 	if err != nil {
 		return err
 	}
-	defer cat.Close()
-	group := map[string]string{"day": "day", "site": "site", "origin": "origin_kind", "outlet": "origin_id", "channel": "origin_id"}[*by]
-	if group == "" {
-		return fmt.Errorf("--by %q: want day, site, origin, outlet or channel", *by)
+	defer api.Close()
+	var res struct {
+		Rows []countRow `json:"rows"`
 	}
-	// Totals from the catalog's counts table: archive-wide, same filters but no query.
-	cq := catalog.CountQuery{From: f.from, To: f.to, Sites: f.sites, Langs: f.langs, OriginKinds: f.origins,
-		OriginIDs: append(append([]string{}, f.outlets...), f.channels...), By: group}
-	totals, err := cat.DailyCounts(ctx, cq)
-	if err != nil {
+	if err := api.get(ctx, "/api/v1/counts", params, &res); err != nil {
 		return err
-	}
-	type row struct {
-		Key   string  `json:"key"`
-		C     int64   `json:"count"`
-		T     int64   `json:"total"`
-		Ratio float64 `json:"ratio"`
-	}
-	var rows []row
-	totalOf := map[string]int64{}
-	var keys []string
-	for _, t := range totals {
-		k := countKey(t)
-		if _, ok := totalOf[k]; !ok {
-			keys = append(keys, k)
-		}
-		totalOf[k] += t.N
-	}
-	counts := totalOf
-	if q != "" {
-		x, err := openIndex(*data)
-		if err != nil {
-			return err
-		}
-		defer x.Close()
-		counts = map[string]int64{}
-		if *by == "day" {
-			dc, err := x.DayCounts(ctx, req)
-			if err != nil {
-				return err
-			}
-			for _, d := range dc {
-				counts[d.Day] = int64(d.Count)
-			}
-		} else {
-			field := map[string]string{"site": "site", "origin": "origin", "outlet": "outlet", "channel": "channel"}[*by]
-			top, err := x.TopTerms(ctx, req, field, 1000)
-			if err != nil {
-				return err
-			}
-			for _, t := range top {
-				counts[t.Term] = int64(t.Count)
-				if _, ok := totalOf[t.Term]; !ok {
-					keys = append(keys, t.Term)
-				}
-			}
-		}
-	}
-	for _, k := range keys {
-		r := row{Key: k, C: counts[k], T: totalOf[k]}
-		if r.T > 0 {
-			r.Ratio = float64(r.C) / float64(r.T)
-		}
-		rows = append(rows, r)
 	}
 	switch *format {
 	case "jsonl":
 		enc := json.NewEncoder(stdout)
-		for _, r := range rows {
+		for _, r := range res.Rows {
 			if err := enc.Encode(r); err != nil {
 				return err
 			}
@@ -290,25 +304,16 @@ func runCounts(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	case "csv":
 		cw := csv.NewWriter(stdout)
 		cw.Write([]string{*by, "count", "total", "ratio"})
-		for _, r := range rows {
-			cw.Write([]string{r.Key, fmt.Sprint(r.C), fmt.Sprint(r.T), fmt.Sprintf("%.4f", r.Ratio)})
+		for _, r := range res.Rows {
+			cw.Write([]string{csvSafe(r.Key), fmt.Sprint(r.Count), fmt.Sprint(r.Total), fmt.Sprintf("%.4f", r.Ratio)})
 		}
 		cw.Flush()
 		return cw.Error()
-	case "table":
-		tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintf(tw, "%s\tcount\ttotal\tratio\t\n", strings.ToUpper(*by))
-		for _, r := range rows {
-			fmt.Fprintf(tw, "%s\t%d\t%d\t%.3f\t\n", r.Key, r.C, r.T, r.Ratio)
-		}
-		return tw.Flush()
 	}
-	return fmt.Errorf("--format %q: want table, csv or jsonl", *format)
-}
-
-func countKey(r catalog.CountRow) string {
-	if r.Key != "" {
-		return r.Key
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "%s\tcount\ttotal\tratio\t\n", strings.ToUpper(*by))
+	for _, r := range res.Rows {
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%.3f\t\n", r.Key, r.Count, r.Total, r.Ratio)
 	}
-	return r.Day
+	return tw.Flush()
 }

@@ -328,6 +328,11 @@ func (d *daemon) serve(ctx context.Context, unhook func()) error {
 		defer close(schedDone)
 		d.sched.Run(ctx)
 	}()
+	syncDone := make(chan struct{})
+	go func() {
+		defer close(syncDone)
+		d.syncQueued(ctx)
+	}()
 	d.log.Info("serving", "addr", d.Addr(), "data", d.cfg.Data, "groups", len(d.groups))
 
 	<-ctx.Done()
@@ -336,6 +341,7 @@ func (d *daemon) serve(ctx context.Context, unhook func()) error {
 	}
 	d.log.Info("stopping: no new passes; waiting for the passes in flight to wind down")
 	<-schedDone
+	<-syncDone
 	shut, cancelShut := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancelShut()
 	if err := srv.Shutdown(shut); err != nil {
@@ -347,6 +353,35 @@ func (d *daemon) serve(ctx context.Context, unhook func()) error {
 	}
 	d.log.Info("stopped")
 	return err
+}
+
+// queueSyncEvery is how often the daemon indexes what others queued: a `pravda crawl
+// --no-index` or a crawl that found the index held leaves articles in the catalog's queue,
+// and they must become searchable without waiting for the daemon's next pass.
+var queueSyncEvery = 30 * time.Second
+
+// syncQueued indexes the catalog's queue every queueSyncEvery until ctx ends.
+func (d *daemon) syncQueued(ctx context.Context) {
+	if d.idx == nil {
+		return
+	}
+	t := time.NewTicker(queueSyncEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		n, err := d.cat.QueueLen(ctx)
+		if err != nil || n == 0 {
+			continue
+		}
+		o := crawlOptions{index: d.idx, log: d.log}
+		if err := syncIndex(ctx, o, d.cat); err != nil && ctx.Err() == nil {
+			d.log.Warn("index the queue", "err", err)
+		}
+	}
 }
 
 // close closes what is open, once; later calls return nil.

@@ -23,13 +23,17 @@ const maxUntraced = 20000
 // to origin.DefaultMaxDupGap away, and the group it joins is read a day beyond that.
 const regroupMargin = origin.DefaultMaxDupGap + 24*time.Hour
 
-// traceAfterPass runs the trace stage over the articles a crawl pass stored or changed
-// since passStart: it follows credited sources hop by hop (fetching and archiving origin
-// pages through fetcher; network pages not yet in the catalog are ingested with in),
+// traceAfterPass ends the trace stage of a pass: it traces the articles the pass stored or
+// changed since passStart that its stream (nil: none) did not, follows credited sources hop
+// by hop (fetching and archiving origin pages, ingesting network pages the catalog lacks),
 // records hops and lags, and regroups stories.
-func traceAfterPass(ctx context.Context, o crawlOptions, cat *catalog.Catalog, fetcher origin.Fetcher, in *ingest.Ingester, passStart time.Time) error {
+func traceAfterPass(ctx context.Context, o crawlOptions, cat *catalog.Catalog, tr *origin.Tracer, passStart time.Time, stream *origin.Stream) error {
 	start := time.Now()
-	tr := newTracer(o, cat, fetcher, in)
+	var total origin.TraceStats
+	done := map[int64]bool{}
+	if stream != nil {
+		total, done = stream.Close()
+	}
 	// Capture times come from WARC-Date, which has whole seconds: a page fetched in the
 	// pass's first second may be stamped before passStart.
 	since := passStart.Truncate(time.Second)
@@ -42,8 +46,6 @@ func traceAfterPass(ctx context.Context, o crawlOptions, cat *catalog.Catalog, f
 		return err
 	}
 	ids = append(ids, untraced...)
-	var total origin.TraceStats
-	done := map[int64]bool{}
 	for round := 0; round < maxTraceRounds && len(ids) > 0; round++ {
 		var todo []int64
 		for _, id := range ids {
