@@ -225,8 +225,14 @@ func (x *Index) ForceMerge(ctx context.Context, month string) error {
 // bolt's file lock, which would otherwise block forever behind another process;
 // unsafe_batch lets ingest pipeline batches (see flight).
 func runtimeConfig(o options) map[string]any {
-	return map[string]any{
+	c := map[string]any{
 		"bolt_timeout": o.lockTimeout.String(),
 		"unsafe_batch": true,
 	}
+	if tuneConfig != nil {
+		tuneConfig(c)
+	}
+	return c
 }
+
+var tuneConfig func(map[string]any) // TEMP experiment hook

@@ -110,5 +110,10 @@ func newMapping(storeText bool) *mapping.IndexMappingImpl {
 	// indexes the (empty) composite field for every document unless it is disabled.
 	dm.AddSubDocumentMapping("_all", mapping.NewDocumentDisabledMapping())
 	im.DefaultMapping = dm
+	if tuneMapping != nil {
+		tuneMapping(dm)
+	}
 	return im
 }
+
+var tuneMapping func(*mapping.DocumentMapping) // TEMP

@@ -521,7 +521,6 @@ func (t *Tracer) networkArticle(ctx context.Context, o Origin, deferNetwork bool
 	return b, err
 }
 
-
 // maxPostsPerPage bounds how many of a feed page's other posts are read into the cache.
 const maxPostsPerPage = 50
 

@@ -21,8 +21,8 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/pravda-archive/pravda/catalog"
-	"github.com/pravda-archive/pravda/schedule"
 	"github.com/pravda-archive/pravda/config"
+	"github.com/pravda-archive/pravda/schedule"
 	"github.com/pravda-archive/pravda/sim"
 )
 
