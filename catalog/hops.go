@@ -38,16 +38,20 @@ func (c *Catalog) SetHops(ctx context.Context, rowID int64, hops []Hop) error {
 // SetTrace records what tracing found for an article, its origin and its chain, in one
 // write shared with other callers' (see group commit).
 func (c *Catalog) SetTrace(ctx context.Context, rowID int64, o Origin, hops []Hop) error {
-	clipOrigin(&o)
 	if err := c.submitFunc(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		if err := setOrigin(ctx, tx.StmtContext(ctx, c.st.setOrigin), rowID, o); err != nil {
-			return err
-		}
-		return c.setHops(ctx, tx, rowID, hops)
+		return c.setTrace(ctx, tx, rowID, o, hops)
 	}); err != nil {
 		return fmt.Errorf("set trace of article %d: %w", rowID, err)
 	}
 	return nil
+}
+
+func (c *Catalog) setTrace(ctx context.Context, tx *sql.Tx, rowID int64, o Origin, hops []Hop) error {
+	clipOrigin(&o)
+	if err := setOrigin(ctx, tx.StmtContext(ctx, c.st.setOrigin), rowID, o); err != nil {
+		return err
+	}
+	return c.setHops(ctx, tx, rowID, hops)
 }
 
 func (c *Catalog) setHops(ctx context.Context, tx *sql.Tx, rowID int64, hops []Hop) error {

@@ -10,7 +10,17 @@ import (
 // NewStory creates an empty story group and returns its id. method says how
 // its members were found (alternates, image, text, ...).
 func (c *Catalog) NewStory(ctx context.Context, method string) (int64, error) {
-	r, err := c.w.ExecContext(ctx, "INSERT INTO stories (method, created_at) VALUES (?, ?)",
+	return newStory(ctx, c.w, method)
+}
+
+// execer is what the story writes need: the writer connection, or a transaction on it.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+func newStory(ctx context.Context, q execer, method string) (int64, error) {
+	r, err := q.ExecContext(ctx, "INSERT INTO stories (method, created_at) VALUES (?, ?)",
 		clip(method, maxShort), formatTime(time.Now()))
 	if err != nil {
 		return 0, fmt.Errorf("new story: %w", err)
@@ -28,21 +38,34 @@ func (c *Catalog) SetStory(ctx context.Context, rowIDs []int64, storyID int64) e
 	if len(rowIDs) == 0 {
 		return nil
 	}
-	if len(rowIDs) > maxBatchLen {
-		return fmt.Errorf("set story %d: %d articles, at most %d at once", storyID, len(rowIDs), maxBatchLen)
-	}
 	tx, err := c.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("set story %d: begin: %w", storyID, err)
 	}
 	defer tx.Rollback()
+	if err := setStory(ctx, tx, rowIDs, storyID); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("set story %d: commit: %w", storyID, err)
+	}
+	return nil
+}
+
+func setStory(ctx context.Context, tx execer, rowIDs []int64, storyID int64) error {
+	if len(rowIDs) == 0 {
+		return nil
+	}
+	if len(rowIDs) > maxBatchLen {
+		return fmt.Errorf("set story %d: %d articles, at most %d at once", storyID, len(rowIDs), maxBatchLen)
+	}
 	ids := make([]any, 0, len(rowIDs))
 	for _, id := range rowIDs {
 		ids = append(ids, id)
 	}
 	in := "(" + placeholders(len(ids)) + ")"
 	var left []int64
-	err = eachRow(ctx, tx, "SELECT DISTINCT story_id FROM articles WHERE story_id IS NOT NULL AND id IN "+in, ids,
+	err := eachRow(ctx, tx, "SELECT DISTINCT story_id FROM articles WHERE story_id IS NOT NULL AND id IN "+in, ids,
 		func(rows *sql.Rows) error {
 			var id int64
 			err := rows.Scan(&id)
@@ -65,8 +88,60 @@ func (c *Catalog) SetStory(ctx context.Context, rowIDs []int64, storyID int64) e
 			return fmt.Errorf("set story %d: drop empty story %d: %w", storyID, old, err)
 		}
 	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("set story %d: commit: %w", storyID, err)
+	return nil
+}
+
+// Batch is a run of writes committed together (see Catalog.Write): the regrouping of a
+// pass writes stories and inferred origins for hundreds of articles, and one commit for
+// them all costs what one commit for each would cost per article.
+type Batch struct {
+	c  *Catalog
+	tx *sql.Tx
+}
+
+// Write runs fn in one transaction, queued with the other writers' (group commit):
+// nothing fn wrote is kept if it returns an error.
+func (c *Catalog) Write(ctx context.Context, fn func(*Batch) error) error {
+	return c.submitFunc(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		return fn(&Batch{c: c, tx: tx})
+	})
+}
+
+// NewStory is Catalog.NewStory within the batch.
+func (b *Batch) NewStory(ctx context.Context, method string) (int64, error) {
+	return newStory(ctx, b.tx, method)
+}
+
+// SetStory is Catalog.SetStory within the batch.
+func (b *Batch) SetStory(ctx context.Context, rowIDs []int64, storyID int64) error {
+	return setStory(ctx, b.tx, rowIDs, storyID)
+}
+
+// StoryMethod is Catalog.StoryMethod within the batch (it sees the batch's writes).
+func (b *Batch) StoryMethod(ctx context.Context, storyID int64) (string, error) {
+	var m string
+	err := b.tx.QueryRowContext(ctx, "SELECT method FROM stories WHERE id = ?", storyID).Scan(&m)
+	if err == sql.ErrNoRows {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("story %d: %w", storyID, err)
+	}
+	return m, nil
+}
+
+// SetStoryMethod is Catalog.SetStoryMethod within the batch.
+func (b *Batch) SetStoryMethod(ctx context.Context, storyID int64, method string) error {
+	if _, err := b.tx.ExecContext(ctx, "UPDATE stories SET method = ? WHERE id = ?", clip(method, maxShort), storyID); err != nil {
+		return fmt.Errorf("set method of story %d: %w", storyID, err)
+	}
+	return nil
+}
+
+// SetTrace is Catalog.SetTrace within the batch.
+func (b *Batch) SetTrace(ctx context.Context, rowID int64, o Origin, hops []Hop) error {
+	if err := b.c.setTrace(ctx, b.tx, rowID, o, hops); err != nil {
+		return fmt.Errorf("set trace of article %d: %w", rowID, err)
 	}
 	return nil
 }

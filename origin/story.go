@@ -100,6 +100,10 @@ type Scope struct {
 	Changed []int64
 }
 
+// regroupBatch is how many groups' writes Regroup commits at once: enough to share
+// commits, few enough not to hold the writer (a concurrent pass) for long.
+const regroupBatch = 500
+
 // Regroup recomputes the stories of the articles in the scope. Story ids are kept where a
 // group keeps its members, so running it twice changes nothing the second time. Articles
 // outside the range keep their story; choose a range that covers the days a story's
@@ -136,27 +140,36 @@ func (g *Grouper) Regroup(ctx context.Context, sc Scope) (GroupStats, error) {
 	var alone []int64
 	adj := adjacency(len(arts), edges)
 	gr := &graph{arts: arts, credited: credited, edges: edges, adj: adj}
-	for _, comp := range comps {
+	comps = slices.DeleteFunc(comps, func(comp []int) bool {
+		return !slices.ContainsFunc(comp, func(i int) bool { return touched[i] })
+	})
+	// The writes of regroupBatch groups share a commit.
+	for chunk := range slices.Chunk(comps, regroupBatch) {
 		if err := ctx.Err(); err != nil {
 			return st, err
 		}
-		if !slices.ContainsFunc(comp, func(i int) bool { return touched[i] }) {
-			continue
-		}
-		if len(comp) == 1 {
-			if a := arts[comp[0]]; a.StoryID != 0 {
-				alone = append(alone, a.RowID)
+		err := g.Catalog.Write(ctx, func(w *catalog.Batch) error {
+			for _, comp := range chunk {
+				if len(comp) == 1 {
+					if a := arts[comp[0]]; a.StoryID != 0 {
+						alone = append(alone, a.RowID)
+					}
+					if err := g.attribute(ctx, w, gr, comp, &st); err != nil {
+						return err
+					}
+					continue
+				}
+				st.Stories++
+				if err := g.store(ctx, w, arts, comp, edges, adj, claimed, &st); err != nil {
+					return err
+				}
+				if err := g.attribute(ctx, w, gr, comp, &st); err != nil {
+					return err
+				}
 			}
-			if err := g.attribute(ctx, gr, comp, &st); err != nil {
-				return st, err
-			}
-			continue
-		}
-		st.Stories++
-		if err := g.store(ctx, arts, comp, edges, adj, claimed, &st); err != nil {
-			return st, err
-		}
-		if err := g.attribute(ctx, gr, comp, &st); err != nil {
+			return nil
+		})
+		if err != nil {
 			return st, err
 		}
 	}
@@ -459,7 +472,7 @@ func adjacency(n int, edges []edge) [][]int {
 
 // store gives a component its story id: the one most of its members hold, unless a larger
 // component took it, else a new one.
-func (g *Grouper) store(ctx context.Context, arts []catalog.Linked, comp []int, edges []edge, adj [][]int,
+func (g *Grouper) store(ctx context.Context, w *catalog.Batch, arts []catalog.Linked, comp []int, edges []edge, adj [][]int,
 	claimed map[int64]bool, st *GroupStats) error {
 	votes := map[int64]int{}
 	for _, i := range comp {
@@ -476,16 +489,16 @@ func (g *Grouper) store(ctx context.Context, arts []catalog.Linked, comp []int, 
 	}
 	method := methodOf(comp, edges, adj)
 	if story == 0 {
-		id, err := g.Catalog.NewStory(ctx, method)
+		id, err := w.NewStory(ctx, method)
 		if err != nil {
 			return fmt.Errorf("regroup: %w", err)
 		}
 		story = id
 		st.Created++
-	} else if old, err := g.Catalog.StoryMethod(ctx, story); err != nil {
+	} else if old, err := w.StoryMethod(ctx, story); err != nil {
 		return fmt.Errorf("regroup: %w", err)
 	} else if old != method {
-		if err := g.Catalog.SetStoryMethod(ctx, story, method); err != nil {
+		if err := w.SetStoryMethod(ctx, story, method); err != nil {
 			return fmt.Errorf("regroup: %w", err)
 		}
 	}
@@ -501,7 +514,7 @@ func (g *Grouper) store(ctx context.Context, arts []catalog.Linked, comp []int, 
 		return nil
 	}
 	st.Moved += len(move)
-	if err := g.Catalog.SetStory(ctx, move, story); err != nil {
+	if err := w.SetStory(ctx, move, story); err != nil {
 		return fmt.Errorf("regroup: %w", err)
 	}
 	return nil
@@ -520,7 +533,7 @@ func methodOf(comp []int, edges []edge, adj [][]int) string {
 
 // attribute gives the uncredited members of a component the root origin its credited
 // members agree on, or withdraws an inferred origin the component no longer supports.
-func (g *Grouper) attribute(ctx context.Context, gr *graph, comp []int, st *GroupStats) error {
+func (g *Grouper) attribute(ctx context.Context, w *catalog.Batch, gr *graph, comp []int, st *GroupStats) error {
 	arts, credited := gr.arts, gr.credited
 	roots := map[string]int{}
 	var firstOf = map[string]int{}
@@ -555,7 +568,7 @@ func (g *Grouper) attribute(ctx context.Context, gr *graph, comp []int, st *Grou
 		a := arts[i]
 		if rootAt < 0 || Kind(arts[rootAt].Origin.Kind) == KindNone {
 			if a.Inferred || Kind(a.Origin.Kind) != KindNone && a.Origin.Kind != "" {
-				if err := g.withdraw(ctx, a); err != nil {
+				if err := g.withdraw(ctx, w, a); err != nil {
 					return err
 				}
 				st.Dropped++
@@ -570,7 +583,7 @@ func (g *Grouper) attribute(ctx context.Context, gr *graph, comp []int, st *Grou
 		hop := catalog.Hop{N: 1, Kind: root.Kind, URL: root.URL, Channel: root.Channel, Post: root.Post,
 			Outlet: root.Outlet, Evidence: evInferred + gr.path(i)}
 		// One write: hops marked inferred are what says the origin is inferred.
-		if err := g.Catalog.SetTrace(ctx, a.RowID, root, []catalog.Hop{hop}); err != nil {
+		if err := w.SetTrace(ctx, a.RowID, root, []catalog.Hop{hop}); err != nil {
 			return fmt.Errorf("regroup: attribute %s:%d: %w", a.Site, a.ID, err)
 		}
 		st.Attributed++
@@ -578,8 +591,8 @@ func (g *Grouper) attribute(ctx context.Context, gr *graph, comp []int, st *Grou
 	return nil
 }
 
-func (g *Grouper) withdraw(ctx context.Context, a catalog.Linked) error {
-	if err := g.Catalog.SetTrace(ctx, a.RowID, catalog.Origin{Kind: string(KindNone)}, nil); err != nil {
+func (g *Grouper) withdraw(ctx context.Context, w *catalog.Batch, a catalog.Linked) error {
+	if err := w.SetTrace(ctx, a.RowID, catalog.Origin{Kind: string(KindNone)}, nil); err != nil {
 		return fmt.Errorf("regroup: withdraw %s:%d: %w", a.Site, a.ID, err)
 	}
 	return nil
