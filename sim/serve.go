@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"log"
 	"log/slog"
 	"net"
@@ -108,6 +109,9 @@ func (s *sniffListener) sniff(c net.Conn) {
 	br := bufio.NewReader(c)
 	c.SetReadDeadline(time.Now().Add(15 * time.Second))
 	first, err := br.Peek(1)
+	if err == nil && first[0] == 'C' {
+		first, err = s.connect(c, br)
+	}
 	c.SetReadDeadline(time.Time{})
 	if err != nil {
 		c.Close()
@@ -122,6 +126,28 @@ func (s *sniffListener) sniff(c net.Conn) {
 	case <-s.done:
 		c.Close()
 	}
+}
+
+// connect answers a proxy's CONNECT as if it had opened the tunnel, whatever the target,
+// and peeks at what comes through it: every host is served here anyway. It lets clients
+// that cannot pin a host to an address (wget has no --connect-to) reach the simulator over
+// https, with https_proxy pointing at it.
+func (s *sniffListener) connect(c net.Conn, br *bufio.Reader) ([]byte, error) {
+	if head, err := br.Peek(8); err != nil || string(head) != "CONNECT " {
+		return br.Peek(1) // plain HTTP starting with C, or too short: served as it is
+	}
+	req, err := http.ReadRequest(br)
+	if err != nil {
+		return nil, err
+	}
+	req.Body.Close()
+	if br.Buffered() > 0 {
+		return nil, errors.New("sim: data sent before the CONNECT was answered")
+	}
+	if _, err := io.WriteString(c, "HTTP/1.1 200 Connection established\r\n\r\n"); err != nil {
+		return nil, err
+	}
+	return br.Peek(1)
 }
 
 func (s *sniffListener) Accept() (net.Conn, error) {

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -77,6 +78,31 @@ func TestHTTPSAndHTTPOnOnePort(t *testing.T) {
 	res.Body.Close()
 	if st := s.Network.Stats(); st.OffScopeHosts["example.org"] != 1 {
 		t.Errorf("off-scope: %v", st.OffScopeHosts)
+	}
+}
+
+// TestHTTPSThroughCONNECT reaches the simulator as an https proxy (CONNECT), the way
+// clients that cannot pin hosts to an address (wget) do: the tunnel leads to the simulator
+// itself, which then speaks TLS for the host the client names.
+func TestHTTPSThroughCONNECT(t *testing.T) {
+	s := startSim(t, Config{Seed: 1})
+	proxy, _ := url.Parse("http://" + s.Addr)
+	c := &http.Client{Transport: &http.Transport{Proxy: http.ProxyURL(proxy), TLSClientConfig: s.ClientTLS()}}
+	defer c.CloseIdleConnections()
+	tr := s.Network.Truth()[0]
+	for _, u := range []string{tr.URL, "https://t.me/s/MID_Russia", "http://news-pravda.com/robots.txt"} {
+		res, err := c.Get(u)
+		if err != nil {
+			t.Fatalf("GET %s through CONNECT: %v", u, err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != 200 || len(body) == 0 {
+			t.Errorf("GET %s: %d, %d bytes", u, res.StatusCode, len(body))
+		}
+		if strings.HasPrefix(u, "https://") && (res.TLS == nil || res.TLS.PeerCertificates[0].VerifyHostname(res.Request.URL.Hostname()) != nil) {
+			t.Errorf("GET %s: not TLS for its own host name", u)
+		}
 	}
 }
 

@@ -141,12 +141,13 @@ func benchCrawl(ctx context.Context, stdout, stderr io.Writer, dir, sites string
 		list := filepath.Join(dir, "urls.txt")
 		var b strings.Builder
 		for _, u := range urls {
-			b.WriteString(strings.Replace(u, "https://", "http://", 1) + "\n")
+			b.WriteString(u + "\n")
 		}
 		os.WriteFile(list, []byte(b.String()), 0o644)
-		// wget has no --connect-to: it reaches the simulator as an HTTP proxy, over plain http.
+		// wget has no --connect-to: it reaches the simulator through CONNECT, as an https
+		// proxy that tunnels to itself, and speaks TLS to each host as we do.
 		w := exec.CommandContext(ctx, wget, "--quiet", "--warc-file="+filepath.Join(dir, "wget"), "--no-warc-keep-log",
-			"-e", "use_proxy=yes", "-e", "http_proxy=http://"+addr, "-i", list, "-O", os.DevNull)
+			"-e", "use_proxy=yes", "-e", "https_proxy=http://"+addr, "--ca-certificate="+ca, "-i", list, "-O", os.DevNull)
 		w.Stdout, w.Stderr = io.Discard, io.Discard
 		u2, err := runMeasured(ctx, w)
 		if err != nil {
@@ -155,7 +156,7 @@ func benchCrawl(ctx context.Context, stdout, stderr io.Writer, dir, sites string
 				return fmt.Errorf("wget: %w", err)
 			}
 		}
-		rows = append(rows, row("wget --warc-file (http; fetch+WARC only, one connection)", len(urls), u2))
+		rows = append(rows, row("wget --warc-file (https; fetch+WARC only, one connection)", len(urls), u2))
 	} else {
 		rows = append(rows, []string{"wget (not installed: apt-get install wget)", "-", "-", "-", "-", "-", "-"})
 	}
