@@ -63,6 +63,13 @@ func TestAPISearch(t *testing.T) {
 		t.Errorf("origin facet %+v", f)
 	}
 
+	// facets=0: the same hits, no facets.
+	var lean searchResult
+	getJSON(t, w.ts.URL, "/api/v1/search?facets=0&q="+url.QueryEscape("外務省"), 200, &lean)
+	if !slices.Equal(keysOf(lean.Hits), keysOf(res.Hits)) || len(lean.Facets) != 0 {
+		t.Errorf("facets=0: hits %v facets %v", keysOf(lean.Hits), lean.Facets)
+	}
+
 	// Filters: a channel typed in another case, a language, a site with a slash.
 	getJSON(t, w.ts.URL, "/api/v1/search?channel=MID_RUSSIA", 200, &res)
 	if got := keysOf(res.Hits); !slices.Equal(got, []string{"abkhazia:401"}) {
@@ -125,6 +132,7 @@ func TestAPIBadInput(t *testing.T) {
 		{"/api/v1/search?size=0", 400, "size"},
 		{"/api/v1/search?size=100000", 400, "size"},
 		{"/api/v1/search?sort=best", 400, "sort"},
+		{"/api/v1/search?facets=maybe", 400, "facets"},
 		{"/api/v1/search?from=yesterday", 400, "from"},
 		{"/api/v1/search?from=2025-03-12&to=2025-03-01", 400, "after"},
 		{"/api/v1/search?after=garbage!", 400, "cursor"},

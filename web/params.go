@@ -40,6 +40,9 @@ type searchParams struct {
 	Sort  string
 	Size  int
 	After string // opaque cursor: Result.Next encoded
+	// NoFacets skips the facet counts (facets=0): a client paging through a whole
+	// result (an export, `pravda search --limit 0`) has no use for them on every page.
+	NoFacets bool
 }
 
 func parseFilters(v url.Values) (filters, error) {
@@ -125,6 +128,13 @@ func parseSearch(v url.Values, defSize, maxSize int) (searchParams, error) {
 			return p, badRequestf("size %q: want 1 to %d", clipText(s, 20), maxSize)
 		}
 		p.Size = n
+	}
+	switch f := v.Get("facets"); f {
+	case "", "1", "true":
+	case "0", "false":
+		p.NoFacets = true
+	default:
+		return p, badRequestf("facets %q: want 0 or 1", clipText(f, 20))
 	}
 	p.After = v.Get("after")
 	if _, err := decodeCursor(p.After); err != nil {

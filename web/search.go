@@ -86,7 +86,7 @@ func (s *Server) search(ctx context.Context, p searchParams) (*searchResult, err
 		return nil, errNoIndex
 	}
 	req := p.request()
-	req.Highlight, req.Facets = true, true
+	req.Highlight, req.Facets = true, !p.NoFacets
 	res, err := s.idx.Search(ctx, req)
 	if err != nil {
 		return nil, err

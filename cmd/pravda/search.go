@@ -151,6 +151,7 @@ func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			size = min(size, *limit-n)
 		}
 		params.Set("size", strconv.Itoa(size))
+		params.Set("facets", "0") // the command prints no facets
 		var res apiSearchResult
 		if err := api.get(ctx, "/api/v1/search", params, &res); err != nil {
 			return err
