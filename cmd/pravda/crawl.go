@@ -271,6 +271,12 @@ func syncIndex(ctx context.Context, o crawlOptions, cat *catalog.Catalog) error 
 	}
 	n, err := index.Sync(ctx, cat, x)
 	o.log.Info("indexed", "articles", n)
+	if err != nil || n == 0 {
+		return err
+	}
+	// A month that has ended is merged to one segment once, and again only when late
+	// articles split it: its searches stay fast for the archive's lifetime.
+	_, err = x.MergeClosed(ctx, time.Now(), index.DefaultMergeGrace)
 	return err
 }
 

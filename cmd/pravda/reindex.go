@@ -109,7 +109,11 @@ func runReindex(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "index: %d articles indexed\n", n)
+	merged, err := x.MergeClosed(ctx, time.Now(), index.DefaultMergeGrace)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "index: %d articles indexed, %d closed months merged\n", n, len(merged))
 	return nil
 }
 

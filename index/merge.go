@@ -1,0 +1,64 @@
+package index
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/blevesearch/bleve/v2/index/scorch"
+)
+
+// DefaultMergeGrace is how long after a month ends MergeClosed waits before merging it:
+// the network dates some articles a day or two late, and a recheck finds edits for days.
+const DefaultMergeGrace = 72 * time.Hour
+
+// MergeClosed force-merges, down to one segment, every month that ended more than grace
+// before now and holds more than one. A month keeps taking the odd article after it ends
+// (late dating, backfills, re-traced origins), so it is merged again whenever that has
+// split it; a merged month is left alone, which makes the call cheap to repeat after every
+// sync. It returns the months it merged.
+func (x *Index) MergeClosed(ctx context.Context, now time.Time, grace time.Duration) ([]string, error) {
+	var merged []string
+	for _, m := range x.Months() {
+		if m == Undated {
+			continue
+		}
+		start, err := time.Parse("2006-01", m)
+		if err != nil || now.Sub(start.AddDate(0, 1, 0)) < grace {
+			continue
+		}
+		n, err := x.segments(m)
+		if err != nil {
+			return merged, err
+		}
+		if n <= 1 {
+			continue
+		}
+		if err := x.ForceMerge(ctx, m); err != nil {
+			return merged, err
+		}
+		x.opts.logger.Info("index: merged a closed month", "month", m, "segments", n)
+		merged = append(merged, m)
+	}
+	return merged, nil
+}
+
+// segments counts a month's segments at the root of its current snapshot.
+func (x *Index) segments(month string) (uint64, error) {
+	idx, err := x.month(month, false)
+	if err != nil || idx == nil {
+		return 0, err
+	}
+	adv, err := idx.Advanced()
+	if err != nil {
+		return 0, fmt.Errorf("segments of %s: %w", month, err)
+	}
+	s, ok := adv.(*scorch.Scorch)
+	if !ok {
+		return 0, nil
+	}
+	st := s.StatsMap()
+	file, _ := st["TotFileSegmentsAtRoot"].(uint64)
+	mem, _ := st["TotMemorySegmentsAtRoot"].(uint64)
+	return file + mem, nil
+}
