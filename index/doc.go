@@ -8,7 +8,8 @@
 // title_xx/body_xx with the standard analyzer. Keyword fields (site, lang, category,
 // origin_kind, outlet, channel, story, day) carry doc values for facets; day is the
 // publication day as the site dates it, so counts per day are a term facet and not 365
-// date ranges.
+// date ranges. The publication time sorts and filters through the when field, four terms
+// (day, hour, minute, second in UTC) instead of bleve's sixteen datetime terms.
 //
 // A process owns the index: Open takes a file lock and fails with ErrLocked within the
 // lock timeout when another process holds it. Queries are parsed by package query.

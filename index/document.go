@@ -84,14 +84,10 @@ func prepare(d *Doc) (prepared, error) {
 		month = d.Published.Format("2006-01")
 		f[fieldDay] = d.Published.Format("2006-01-02")
 		f[fieldPublished] = d.Published
-		if tunePub != nil {
-			f[fieldPublished] = tunePub(d.Published)
-		}
-		if tuneFields != nil {
-			tuneFields(f, d.Published)
-		}
+		f[fieldWhen] = whenValue(d.Published)
 	} else {
 		f[fieldPublished] = epoch
+		f[fieldWhen] = whenValue(epoch)
 	}
 	return prepared{key: d.Key, month: month, fields: f}, nil
 }
@@ -127,7 +123,3 @@ func clean(s string, max int) string {
 	}
 	return s
 }
-
-var tunePub func(time.Time) time.Time // TEMP
-
-var tuneFields func(map[string]any, time.Time) // TEMP

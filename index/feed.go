@@ -13,7 +13,9 @@ import (
 // and takes each batch off the queue only once it is in the index: the catalog is the
 // source, the index is derived, and a crash in between only means re-indexing a batch.
 func Sync(ctx context.Context, cat *catalog.Catalog, x *Index) (int, error) {
-	const batch = 1000
+	// Each Index call ends waiting for its last segment to reach the disk, alone on one
+	// core: calls of several bleve batches each keep that tail short against the rest.
+	const batch = 10000
 	n := 0
 	for {
 		if err := ctx.Err(); err != nil {

@@ -99,6 +99,11 @@ func Open(dir string, opts ...Option) (*Index, error) {
 			return nil, fmt.Errorf("open %s: %w", p, err)
 		}
 		idx.SetName(name)
+		if idx.Mapping().FieldMappingForPath(fieldWhen).Type == "" {
+			// Made before the when field: its documents are found, but no date filter
+			// or date order sees them until the index is rebuilt.
+			o.logger.Warn("index: month predates the when field; run `pravda reindex --index-only`", "month", name)
+		}
 		x.months[name] = idx
 	}
 	return x, nil
@@ -225,14 +230,8 @@ func (x *Index) ForceMerge(ctx context.Context, month string) error {
 // bolt's file lock, which would otherwise block forever behind another process;
 // unsafe_batch lets ingest pipeline batches (see flight).
 func runtimeConfig(o options) map[string]any {
-	c := map[string]any{
+	return map[string]any{
 		"bolt_timeout": o.lockTimeout.String(),
 		"unsafe_batch": true,
 	}
-	if tuneConfig != nil {
-		tuneConfig(c)
-	}
-	return c
 }
-
-var tuneConfig func(map[string]any) // TEMP experiment hook

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"slices"
 	"strings"
 	"sync"
@@ -38,7 +39,8 @@ func (x *Index) Index(ctx context.Context, docs []Doc) error {
 		ready = append(ready, p)
 	}
 	// Batches of one month make one segment each; a batch spread over twelve months
-	// would make twelve small ones and merge work to match.
+	// would make twelve small ones and merge work to match. batches also never lets a
+	// batch straddle two months.
 	slices.SortStableFunc(ready, func(a, b prepared) int { return strings.Compare(a.month, b.month) })
 	// Batches run side by side: bleve analyses one batch on every core but builds its
 	// segment on one, so a second batch keeps the other cores busy meanwhile. Keys are
@@ -46,7 +48,7 @@ func (x *Index) Index(ctx context.Context, docs []Doc) error {
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(x.opts.workers)
 	f := flight{limit: 2 * x.opts.workers}
-	for chunk := range slices.Chunk(ready, x.opts.batchSize) {
+	for chunk := range batches(ready, x.opts.batchSize) {
 		g.Go(func() error {
 			if err := gctx.Err(); err != nil {
 				return err
@@ -256,5 +258,27 @@ func (f *flight) wait(ctx context.Context, n int) error {
 			f.pending = f.pending[1:]
 		}
 		f.mu.Unlock()
+	}
+}
+
+// batches cuts documents sorted by month into batches of at most n, never across a month,
+// and evenly within one: with n = 1,000, the 1,200 documents of a month make two batches
+// of 600, not 1,000 and 200, so that no batch makes a segment much smaller than the rest.
+func batches(docs []prepared, n int) iter.Seq[[]prepared] {
+	return func(yield func([]prepared) bool) {
+		for len(docs) > 0 {
+			end := 1
+			for end < len(docs) && docs[end].month == docs[0].month {
+				end++
+			}
+			month := docs[:end]
+			k := (len(month) + n - 1) / n
+			for i := range k {
+				if !yield(month[i*len(month)/k : (i+1)*len(month)/k]) {
+					return
+				}
+			}
+			docs = docs[end:]
+		}
 	}
 }

@@ -103,17 +103,14 @@ func newMapping(storeText bool) *mapping.IndexMappingImpl {
 	}
 	dm.AddFieldMappingsAt(fieldSuffix, kw(false, false))
 	dm.AddFieldMappingsAt(fieldURL, &mapping.FieldMapping{Type: "text", Analyzer: keyword.Name, Store: true})
-	dm.AddFieldMappingsAt(fieldPublished, &mapping.FieldMapping{
-		Type: "datetime", Index: true, Store: true, DocValues: true,
+	// published is only stored, for display; when (see when.go) sorts and filters.
+	dm.AddFieldMappingsAt(fieldPublished, &mapping.FieldMapping{Type: "datetime", Store: true})
+	dm.AddFieldMappingsAt(fieldWhen, &mapping.FieldMapping{
+		Type: "text", Analyzer: whenAnalyzer, Index: true, DocValues: true,
 	})
 	// No _all: every field above already opts out of it, but bleve still builds and
 	// indexes the (empty) composite field for every document unless it is disabled.
 	dm.AddSubDocumentMapping("_all", mapping.NewDocumentDisabledMapping())
 	im.DefaultMapping = dm
-	if tuneMapping != nil {
-		tuneMapping(dm)
-	}
 	return im
 }
-
-var tuneMapping func(*mapping.DocumentMapping) // TEMP

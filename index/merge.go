@@ -19,14 +19,7 @@ const DefaultMergeGrace = 72 * time.Hour
 // sync. It returns the months it merged.
 func (x *Index) MergeClosed(ctx context.Context, now time.Time, grace time.Duration) ([]string, error) {
 	var merged []string
-	for _, m := range x.Months() {
-		if m == Undated {
-			continue
-		}
-		start, err := time.Parse("2006-01", m)
-		if err != nil || now.Sub(start.AddDate(0, 1, 0)) < grace {
-			continue
-		}
+	for _, m := range closedMonths(x.Months(), now, grace) {
 		n, err := x.segments(m)
 		if err != nil {
 			return merged, err
@@ -41,6 +34,18 @@ func (x *Index) MergeClosed(ctx context.Context, now time.Time, grace time.Durat
 		merged = append(merged, m)
 	}
 	return merged, nil
+}
+
+// closedMonths picks the months that ended more than grace before now.
+func closedMonths(months []string, now time.Time, grace time.Duration) []string {
+	var out []string
+	for _, m := range months {
+		start, err := time.Parse("2006-01", m)
+		if err == nil && now.Sub(start.AddDate(0, 1, 0)) >= grace {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // segments counts a month's segments at the root of its current snapshot.

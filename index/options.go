@@ -20,7 +20,7 @@ type options struct {
 func defaults() options {
 	return options{
 		lockTimeout: 2 * time.Second,
-		batchSize:   1000,
+		batchSize:   3000,
 		workers:     min(runtime.GOMAXPROCS(0), 4),
 		storeText:   true,
 		logger:      slog.Default(),
@@ -37,7 +37,9 @@ func WithLockTimeout(d time.Duration) Option {
 	}
 }
 
-// WithBatchSize sets how many documents go into one bleve batch (default 1,000).
+// WithBatchSize sets how many documents of one month go into one bleve batch (default
+// 3,000). Each batch becomes a segment: smaller ones cost more merging, larger ones cost
+// more to build (bleve's per-segment term maps outgrow the CPU caches) and memory.
 func WithBatchSize(n int) Option {
 	return func(o *options) {
 		if n > 0 {

@@ -196,10 +196,7 @@ func (x *Index) request(r Request) (*bleve.SearchRequest, []string, error) {
 		if !r.From.IsZero() && !r.To.IsZero() && !r.From.Before(r.To) {
 			return nil, nil, fmt.Errorf("%w: from %s is not before to %s", ErrBadRequest, r.From, r.To)
 		}
-		yes, no := true, false
-		dr := bq.NewDateRangeInclusiveQuery(r.From, r.To, &yes, &no)
-		dr.SetField(fieldPublished)
-		filters = append(filters, dr)
+		filters = append(filters, whenRange(r.From, r.To))
 	}
 	q := text
 	if _, none := text.(*bq.MatchNoneQuery); !none && len(filters) > 0 {
@@ -295,7 +292,8 @@ func sortOrder(r Request) (search.SortOrder, error) {
 		return search.SortOrder{&search.SortScore{Desc: true}, &search.SortDocID{}}, nil
 	case SortDate, SortDateDesc:
 		return search.SortOrder{
-			&search.SortField{Field: fieldPublished, Type: search.SortFieldAsDate, Desc: s == SortDateDesc},
+			// The largest of a document's when terms is its s term, to the second.
+			&search.SortField{Field: fieldWhen, Type: search.SortFieldAsString, Mode: search.SortFieldMax, Desc: s == SortDateDesc},
 			&search.SortDocID{},
 		}, nil
 	}
@@ -312,7 +310,10 @@ func checkAfter(order search.SortOrder, after []string) error {
 			return fmt.Errorf("%w: cursor score %q", ErrBadRequest, after[0])
 		}
 	case *search.SortField:
-		if _, err := time.Parse(time.RFC3339Nano, after[0]); err != nil {
+		if len(after[0]) != 1+len(whenLayout) || after[0][0] != 's' {
+			return fmt.Errorf("%w: cursor date %q", ErrBadRequest, after[0])
+		}
+		if _, err := time.Parse(whenLayout, after[0][1:]); err != nil {
 			return fmt.Errorf("%w: cursor date %q", ErrBadRequest, after[0])
 		}
 	}
@@ -320,7 +321,8 @@ func checkAfter(order search.SortOrder, after []string) error {
 }
 
 // cursor is the sort key of the last hit, in the form SearchAfter reads back: the score
-// with every digit (bleve's own sort value for it is a placeholder), the date as RFC 3339.
+// with every digit (bleve's own sort value for it is a placeholder), the date as its when
+// term.
 func cursor(order search.SortOrder, h *search.DocumentMatch) []string {
 	out := make([]string, len(order))
 	for i, o := range order {

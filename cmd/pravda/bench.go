@@ -52,6 +52,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 	if what == "index" || what == "all" {
+		indexGC() // as serve and reindex run it; the FTS5 peer shares the process and the setting
 		fmt.Fprintf(stdout, "\n## Index: %d synthetic articles (ja, ru, fr, de, en), ours vs SQLite FTS5\n\n", *docs)
 		if _, err := index.Bench(ctx, index.BenchConfig{Docs: *docs, Dir: scratch, Out: stdout}); err != nil {
 			return fmt.Errorf("index benchmark: %w", err)

@@ -31,6 +31,7 @@ func runReindex(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
+	indexGC()
 	reg, err := sf.registry()
 	if err != nil {
 		return err

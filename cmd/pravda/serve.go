@@ -53,6 +53,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
+	indexGC()
 	cfg, err := config.Load(*file)
 	if err != nil {
 		return err

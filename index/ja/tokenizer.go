@@ -34,9 +34,10 @@ const (
 // position, so phrases still line up across them. Offsets are bytes of the original input;
 // positions are 1-based, as bleve expects. It is safe for concurrent use.
 type Tokenizer struct {
-	kagome   *tokenizer.Tokenizer
-	pos      *dict.POSTable
-	particle dict.POSID // id of 助詞 in pos.NameList
+	kagome *tokenizer.Tokenizer
+	// particle has bit id set when the dictionary entry id is a particle (助詞): one bit
+	// test per token instead of a walk through the dictionary's part-of-speech table.
+	particle []uint64
 }
 
 var shared struct {
@@ -55,12 +56,18 @@ func New() (*Tokenizer, error) {
 			shared.err = fmt.Errorf("kagome: %w", err)
 			return
 		}
-		particle := slices.Index(d.POSTable.NameList, "助詞")
-		if particle < 0 {
+		p := slices.Index(d.POSTable.NameList, "助詞")
+		if p < 0 {
 			shared.err = fmt.Errorf("kagome: IPA dictionary has no 助詞 part of speech")
 			return
 		}
-		shared.tok = &Tokenizer{kagome: k, pos: &d.POSTable, particle: dict.POSID(particle)}
+		particle := make([]uint64, (len(d.POSTable.POSs)+63)/64)
+		for id, pos := range d.POSTable.POSs {
+			if len(pos) > 0 && pos[0] == dict.POSID(p) {
+				particle[id/64] |= 1 << (id % 64)
+			}
+		}
+		shared.tok = &Tokenizer{kagome: k, particle: particle}
 	})
 	return shared.tok, shared.err
 }
@@ -74,7 +81,10 @@ func (t *Tokenizer) Tokenize(input []byte) analysis.TokenStream {
 	var out analysis.TokenStream
 	pos := 0
 	for base, chunk := range chunks(f.text) {
-		for _, k := range t.kagome.Analyze(string(chunk), tokenizer.Search) {
+		ks := t.kagome.Analyze(string(chunk), tokenizer.Search)
+		// One allocation for the chunk's tokens rather than one per token.
+		slab := make([]analysis.Token, 0, len(ks))
+		for _, k := range ks {
 			if k.Class == tokenizer.DUMMY || k.Surface == "" {
 				continue
 			}
@@ -88,13 +98,17 @@ func (t *Tokenizer) Tokenize(input []byte) analysis.TokenStream {
 			}
 			s := base + k.Position
 			e := s + len(k.Surface)
-			out = append(out, &analysis.Token{
-				Term:     []byte(k.Surface),
+			slab = append(slab, analysis.Token{
+				// The term shares the text's bytes, as in bleve's own tokenizers: bleve
+				// hands analyzers a copy of stored values, and filters that rewrite a
+				// term in place (lowercase) stay inside it, the capacity ending there.
+				Term:     f.text[s:e:e],
 				Start:    f.start(s),
 				End:      f.end(e),
 				Position: pos,
 				Type:     typ,
 			})
+			out = append(out, &slab[len(slab)-1])
 		}
 	}
 	return out
@@ -103,35 +117,49 @@ func (t *Tokenizer) Tokenize(input []byte) analysis.TokenStream {
 // isParticle reads the part of speech straight from the dictionary; Token.POS builds a
 // slice of strings per call.
 func (t *Tokenizer) isParticle(k tokenizer.Token) bool {
-	if k.Class != tokenizer.KNOWN || k.ID < 0 || k.ID >= len(t.pos.POSs) {
+	if k.Class != tokenizer.KNOWN || k.ID < 0 || k.ID/64 >= len(t.particle) {
 		return false
 	}
-	p := t.pos.POSs[k.ID]
-	return len(p) > 0 && p[0] == t.particle
+	return t.particle[k.ID/64]&(1<<(k.ID%64)) != 0
 }
 
 // classify reports the token type, and false for a token with no letter or digit.
 func classify(s string) (analysis.TokenType, bool) {
-	letters, digits, ideo := false, false, false
+	letters, digits := false, false
 	for _, r := range s {
 		switch {
+		case kana(r):
+			return analysis.Ideographic, true // one ideographic rune decides
+		case r < utf8.RuneSelf:
+			switch {
+			case '0' <= r && r <= '9':
+				digits = true
+			case 'a' <= r && r <= 'z', 'A' <= r && r <= 'Z':
+				letters = true
+			}
 		case unicode.IsDigit(r) || unicode.IsNumber(r):
 			digits = true
 		case unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana):
-			ideo = true
+			return analysis.Ideographic, true
 		case unicode.IsLetter(r) || unicode.Is(unicode.Mn, r):
 			letters = true
 		}
 	}
 	switch {
-	case ideo:
-		return analysis.Ideographic, true
 	case letters:
 		return analysis.AlphaNumeric, true
 	case digits:
 		return analysis.Numeric, true
 	}
 	return 0, false
+}
+
+// kana reports, without a table search, whether r is in the blocks that make up most
+// Japanese text and belong wholly to the Han, Hiragana or Katakana scripts, and no number.
+func kana(r rune) bool {
+	return 0x4E00 <= r && r <= 0x9FFF || // CJK unified ideographs
+		0x3041 <= r && r <= 0x3096 || // hiragana
+		0x30A1 <= r && r <= 0x30FA // katakana; ー (U+30FC) is in no script of its own
 }
 
 // chunks yields pieces of text no longer than chunkSize with their byte offsets, cutting

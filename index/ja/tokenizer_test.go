@@ -3,6 +3,7 @@ package ja
 import (
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -133,4 +134,68 @@ func FuzzTokenize(f *testing.F) {
 		}
 		checkStream(t, in, tok.Tokenize(in))
 	})
+}
+
+// classifyByTables is classify as the Unicode tables alone decide it, without the fast
+// paths.
+func classifyByTables(s string) (analysis.TokenType, bool) {
+	letters, digits, ideo := false, false, false
+	for _, r := range s {
+		switch {
+		case unicode.IsDigit(r) || unicode.IsNumber(r):
+			digits = true
+		case unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana):
+			ideo = true
+		case unicode.IsLetter(r) || unicode.Is(unicode.Mn, r):
+			letters = true
+		}
+	}
+	switch {
+	case ideo:
+		return analysis.Ideographic, true
+	case letters:
+		return analysis.AlphaNumeric, true
+	case digits:
+		return analysis.Numeric, true
+	}
+	return 0, false
+}
+
+func TestClassifyFastPathsAgreeWithTables(t *testing.T) {
+	check := func(s string) {
+		gt, gok := classify(s)
+		wt, wok := classifyByTables(s)
+		if gt != wt || gok != wok {
+			t.Fatalf("classify(%q) = %v %v, tables say %v %v", s, gt, gok, wt, wok)
+		}
+	}
+	for r := rune(0); r < 0x10000; r++ {
+		if !utf8.ValidRune(r) {
+			continue
+		}
+		check(string(r))
+		check("1" + string(r))
+		check(string(r) + "a")
+		check("〇" + string(r))
+	}
+}
+
+func TestTermsAreNotSharedAcrossTokens(t *testing.T) {
+	// Filters such as lowercase rewrite terms in place; one token's term must not reach
+	// into the next one's bytes.
+	ts := tokenize(t, "ＮＡＴＯとＥＵは東京で会談した")
+	for _, tk := range ts {
+		if cap(tk.Term) != len(tk.Term) {
+			t.Errorf("term %q has capacity %d beyond its %d bytes", tk.Term, cap(tk.Term), len(tk.Term))
+		}
+	}
+	a, err := analyzerConstructor(nil, newCache())
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := []byte("NATOとEUは東京で会談した")
+	got := strings.Join(terms(a.Analyze(in)), "|")
+	if !strings.HasPrefix(got, "nato|eu|東京") {
+		t.Fatalf("terms = %s", got)
+	}
 }
