@@ -30,6 +30,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	sites := fs.String("sites", "japan,hub,francais,deutsch", "crawl: simulated sites")
 	workers := fs.Int("workers", 16, "crawl: concurrent fetches")
 	docs := fs.Int("docs", 20000, "index: synthetic articles (the issue's full size is 1000000)")
+	noLean := fs.Bool("no-lean", false, "index: leave out the lean engine (bodies not stored)")
 	dir := fs.String("dir", "", "scratch directory (default: a temporary one, removed afterwards)")
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -54,7 +55,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if what == "index" || what == "all" {
 		indexGC() // as serve and reindex run it; the FTS5 peer shares the process and the setting
 		fmt.Fprintf(stdout, "\n## Index: %d synthetic articles (ja, ru, fr, de, en), ours vs SQLite FTS5\n\n", *docs)
-		if _, err := index.Bench(ctx, index.BenchConfig{Docs: *docs, Dir: scratch, Out: stdout}); err != nil {
+		if _, err := index.Bench(ctx, index.BenchConfig{Docs: *docs, Dir: scratch, Out: stdout, NoLean: *noLean}); err != nil {
 			return fmt.Errorf("index benchmark: %w", err)
 		}
 	}
