@@ -62,8 +62,16 @@ func (x *Index) segments(month string) (uint64, error) {
 	if !ok {
 		return 0, nil
 	}
-	st := s.StatsMap()
-	file, _ := st["TotFileSegmentsAtRoot"].(uint64)
-	mem, _ := st["TotMemorySegmentsAtRoot"].(uint64)
-	return file + mem, nil
+	// The current snapshot, not scorch's stats: those are counted before a merge's
+	// result joins the root, and lag behind it.
+	r, err := s.Reader()
+	if err != nil {
+		return 0, fmt.Errorf("segments of %s: %w", month, err)
+	}
+	defer r.Close()
+	snap, ok := r.(*scorch.IndexSnapshot)
+	if !ok {
+		return 0, nil
+	}
+	return uint64(len(snap.Segments())), nil
 }
