@@ -119,23 +119,12 @@ func (b *Batch) SetStory(ctx context.Context, rowIDs []int64, storyID int64) err
 
 // StoryMethod is Catalog.StoryMethod within the batch (it sees the batch's writes).
 func (b *Batch) StoryMethod(ctx context.Context, storyID int64) (string, error) {
-	var m string
-	err := b.tx.QueryRowContext(ctx, "SELECT method FROM stories WHERE id = ?", storyID).Scan(&m)
-	if err == sql.ErrNoRows {
-		return "", nil
-	}
-	if err != nil {
-		return "", fmt.Errorf("story %d: %w", storyID, err)
-	}
-	return m, nil
+	return storyMethod(ctx, b.tx, storyID)
 }
 
 // SetStoryMethod is Catalog.SetStoryMethod within the batch.
 func (b *Batch) SetStoryMethod(ctx context.Context, storyID int64, method string) error {
-	if _, err := b.tx.ExecContext(ctx, "UPDATE stories SET method = ? WHERE id = ?", clip(method, maxShort), storyID); err != nil {
-		return fmt.Errorf("set method of story %d: %w", storyID, err)
-	}
-	return nil
+	return setStoryMethod(ctx, b.tx, storyID, method)
 }
 
 // SetTrace is Catalog.SetTrace within the batch.

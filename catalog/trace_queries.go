@@ -162,8 +162,14 @@ func (c *Catalog) LinkedArticles(ctx context.Context, fromDay, toDay string, wit
 // StoryMethod is how story storyID's members were found, as NewStory recorded it; "" if
 // there is no such story.
 func (c *Catalog) StoryMethod(ctx context.Context, storyID int64) (string, error) {
+	return storyMethod(ctx, c.r, storyID)
+}
+
+func storyMethod(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}, storyID int64) (string, error) {
 	var m string
-	err := c.r.QueryRowContext(ctx, "SELECT method FROM stories WHERE id = ?", storyID).Scan(&m)
+	err := q.QueryRowContext(ctx, "SELECT method FROM stories WHERE id = ?", storyID).Scan(&m)
 	if err == sql.ErrNoRows {
 		return "", nil
 	}
@@ -176,7 +182,11 @@ func (c *Catalog) StoryMethod(ctx context.Context, storyID int64) (string, error
 // SetStoryMethod updates how a story's members were found, when regrouping keeps its id
 // but finds it by other links.
 func (c *Catalog) SetStoryMethod(ctx context.Context, storyID int64, method string) error {
-	if _, err := c.w.ExecContext(ctx, "UPDATE stories SET method = ? WHERE id = ?", clip(method, maxShort), storyID); err != nil {
+	return setStoryMethod(ctx, c.w, storyID, method)
+}
+
+func setStoryMethod(ctx context.Context, q execer, storyID int64, method string) error {
+	if _, err := q.ExecContext(ctx, "UPDATE stories SET method = ? WHERE id = ?", clip(method, maxShort), storyID); err != nil {
 		return fmt.Errorf("set method of story %d: %w", storyID, err)
 	}
 	return nil
