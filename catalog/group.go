@@ -112,9 +112,9 @@ func (c *Catalog) enqueue(ctx context.Context, j *putJob) ([]PutResult, error) {
 // caller holds the leader slot.
 func (c *Catalog) lead() {
 	cm := &c.commit
-	if cm.lastJobs.Load() > 1 {
+	if last := int(cm.lastJobs.Load()); last > 1 {
 		cm.mu.Lock()
-		short := len(cm.queue) < int(cm.lastJobs.Load())
+		short := len(cm.queue) < last
 		cm.mu.Unlock()
 		if short {
 			time.Sleep(linger)

@@ -116,14 +116,7 @@ func (t *Tracer) Trace(ctx context.Context, rowID int64) (*Chain, error) {
 	if err != nil {
 		return nil, fmt.Errorf("trace: %w", err)
 	}
-	return t.TraceArticle(ctx, a)
-}
-
-// TraceArticle is Trace for an article already read: it needs the article's row, its
-// current version's capture (not its text) and its hops, as ArticleHeadByRowID gives them.
-func (t *Tracer) TraceArticle(ctx context.Context, a *catalog.Article) (*Chain, error) {
-	c, err := t.trace(ctx, a, false)
-	return c, err
+	return t.trace(ctx, a, false)
 }
 
 // errDeferred ends a walk that would have to fetch a network page the catalog lacks
@@ -173,8 +166,8 @@ func (t *Tracer) trace(ctx context.Context, a *catalog.Article, deferNetwork boo
 	return c, t.store(ctx, a.RowID, c)
 }
 
-// store writes the origin, then the hops: an article with hops counts as traced, so a
-// crash between the two leaves it to be traced again, never a chain with a stale root.
+// store writes the origin and the hops in one commit: an article with hops counts as
+// traced, so a chain is never kept with a stale root.
 func (t *Tracer) store(ctx context.Context, rowID int64, c *Chain) error {
 	if err := t.Catalog.SetTrace(ctx, rowID, c.Root, c.Hops); err != nil {
 		return fmt.Errorf("trace %s: %w", c.Key, err)
