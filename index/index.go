@@ -40,6 +40,8 @@ type Index struct {
 	mu     sync.RWMutex // guards months and closed; searches hold it shared
 	months map[string]bleve.Index
 	closed bool
+
+	cols columnCache // per month, of the snapshot searched last
 }
 
 // Open opens or creates the index in dir, one bleve index per month in dir/YYYY-MM
@@ -126,6 +128,7 @@ func (x *Index) Close() error {
 		}
 	}
 	x.months = nil
+	x.cols.forget()
 	if err := unlockDir(x.lock); err != nil {
 		errs = append(errs, fmt.Errorf("unlock %s: %w", x.dir, err))
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -32,11 +31,10 @@ const (
 const (
 	DefaultSize = 20
 	MaxSize     = 10000
-	// facetSize is how many values a facet returns; facetScan how many each month
-	// contributes before they are merged, large enough that counts of sites, languages,
-	// origins, outlets and channels are exact.
-	facetSize = 20
-	facetScan = 1000
+	// facetSize is how many values a facet returns, maxTopTerms how many TopTerms can.
+	// Both are exact counts (columns.go).
+	facetSize   = 20
+	maxTopTerms = 1000
 )
 
 // Request is a search. Filters of one kind are OR-ed (any of Sites), kinds are AND-ed.
@@ -103,51 +101,97 @@ func (x *Index) search(ctx context.Context, r Request, facets []string) (*Result
 	if err != nil {
 		return nil, err
 	}
-	sr.Size = size
-	order, err := sortOrder(r)
-	if err != nil {
+	p := plan{size: size}
+	if p.order, err = sortOrder(r); err != nil {
 		return nil, err
 	}
-	sr.SortByCustom(order)
 	if len(r.After) > 0 {
-		if err := checkAfter(order, r.After); err != nil {
+		if p.after, err = p.order.parseCursor(r.After); err != nil {
 			return nil, err
-		}
-		sr.SearchAfter = r.After
-	}
-	sr.Fields = []string{fieldSite, fieldLang, fieldPublished, fieldURL}
-	for _, sf := range scope {
-		sr.Fields = append(sr.Fields, "title_"+sf)
-	}
-	if r.Highlight {
-		sr.Highlight = bleve.NewHighlightWithStyle(hlhtml.Name)
-		for _, sf := range scope {
-			sr.Highlight.AddField("body_" + sf)
 		}
 	}
 	if r.Facets {
 		for _, f := range facets {
-			sr.AddFacet(f, bleve.NewFacetRequest(keywordFields[f], facetScan))
+			p.fields = append(p.fields, keywordFields[f])
 		}
 	}
-	res, err := x.run(ctx, sr, r)
+	found, err := x.collect(ctx, sr.Query, r, p)
 	if err != nil {
 		return nil, err
 	}
-	out := &Result{Total: res.Total}
-	for _, h := range res.Hits {
-		out.Hits = append(out.Hits, hit(h))
+	out := &Result{Total: found.total}
+	if out.Hits, err = x.fetch(ctx, sr.Query, p.order, found.top, scope, r.Highlight); err != nil {
+		return nil, err
 	}
 	if r.Facets {
 		out.Facets = map[string][]FacetCount{}
 		for _, f := range facets {
-			out.Facets[f] = facetCounts(res.Facets[f], facetSize)
+			out.Facets[f] = topCounts(found.counts[keywordFields[f]], facetSize)
 		}
 	}
-	if n := len(res.Hits); n == size && uint64(n) < res.Total {
-		out.Next = cursor(order, res.Hits[n-1])
+	if n := len(found.top); n == size && uint64(n) < found.total {
+		last := found.top[n-1]
+		out.Next = []string{p.order.cursorKey(last), last.id}
 	}
 	out.Took = time.Since(start)
+	return out, nil
+}
+
+// fetch reads the stored fields, and the highlights if asked, of the hits that make a
+// page, with one query per month naming them, and returns them in rank order. A hit
+// deleted since it was collected is left out.
+func (x *Index) fetch(ctx context.Context, q bq.Query, o order, top []cand, scope []string, highlight bool) ([]Hit, error) {
+	if len(top) == 0 {
+		return nil, nil
+	}
+	byMonth := map[string][]string{}
+	for _, c := range top {
+		byMonth[c.month] = append(byMonth[c.month], c.id)
+	}
+	docs := map[string]*search.DocumentMatch{}
+	for month, ids := range byMonth {
+		idx, err := x.month(month, false)
+		if err != nil {
+			return nil, err
+		}
+		if idx == nil {
+			continue
+		}
+		var fq bq.Query = bq.NewDocIDQuery(ids)
+		if highlight {
+			// The text query again, for the term locations highlighting marks.
+			fq = bq.NewConjunctionQuery([]bq.Query{fq, q})
+		}
+		sr := bleve.NewSearchRequestOptions(fq, len(ids), 0, false)
+		sr.Fields = []string{fieldSite, fieldLang, fieldPublished, fieldURL}
+		for _, sf := range scope {
+			sr.Fields = append(sr.Fields, "title_"+sf)
+		}
+		if highlight {
+			sr.Highlight = bleve.NewHighlightWithStyle(hlhtml.Name)
+			for _, sf := range scope {
+				sr.Highlight.AddField("body_" + sf)
+			}
+		}
+		res, err := idx.SearchInContext(ctx, sr)
+		if err != nil {
+			return nil, fmt.Errorf("fetch hits of %s: %w", month, err)
+		}
+		for _, h := range res.Hits {
+			docs[h.ID] = h
+		}
+	}
+	out := make([]Hit, 0, len(top))
+	for _, c := range top {
+		if d := docs[c.id]; d != nil {
+			h := hit(d)
+			h.Score = 0 // a date order computes none
+			if o == byScore {
+				h.Score = c.key
+			}
+			out = append(out, h)
+		}
+	}
 	return out, nil
 }
 
@@ -221,32 +265,6 @@ func (x *Index) request(r Request) (*bleve.SearchRequest, []string, error) {
 	return bleve.NewSearchRequestOptions(q, 0, 0, false), scope, nil
 }
 
-// run executes a request over the months the date range can touch.
-func (x *Index) run(ctx context.Context, sr *bleve.SearchRequest, r Request) (*bleve.SearchResult, error) {
-	if _, none := sr.Query.(*bq.MatchNoneQuery); none {
-		return &bleve.SearchResult{Facets: search.FacetResults{}}, nil
-	}
-	x.mu.RLock()
-	defer x.mu.RUnlock()
-	if x.closed {
-		return nil, ErrClosed
-	}
-	var scope []bleve.Index
-	for name, idx := range x.months {
-		if inRange(name, r.From, r.To) {
-			scope = append(scope, idx)
-		}
-	}
-	if len(scope) == 0 {
-		return &bleve.SearchResult{Facets: search.FacetResults{}}, nil
-	}
-	res, err := bleve.NewIndexAlias(scope...).SearchInContext(ctx, sr)
-	if err != nil {
-		return nil, fmt.Errorf("search: %w", err)
-	}
-	return res, nil
-}
-
 // inRange reports whether a month's documents can fall in [from, to). Months are cut in
 // each site's own zone, so the range is widened by a day each way.
 func inRange(month string, from, to time.Time) bool {
@@ -277,9 +295,10 @@ func pageSize(n int) (int, error) {
 	return n, nil
 }
 
-// sortOrder always ends in the document id, so that equal scores or dates still have one
-// order and search_after pages neither skip nor repeat.
-func sortOrder(r Request) (search.SortOrder, error) {
+// sortOrder picks the ranking of a request. Every order ends in the document key, so
+// that equal scores or dates still have one order and search_after pages neither skip
+// nor repeat.
+func sortOrder(r Request) (order, error) {
 	s := r.Sort
 	if s == "" {
 		s = SortDateDesc
@@ -289,55 +308,13 @@ func sortOrder(r Request) (search.SortOrder, error) {
 	}
 	switch s {
 	case SortRelevance:
-		return search.SortOrder{&search.SortScore{Desc: true}, &search.SortDocID{}}, nil
-	case SortDate, SortDateDesc:
-		return search.SortOrder{
-			// The largest of a document's when terms is its s term, to the second.
-			&search.SortField{Field: fieldWhen, Type: search.SortFieldAsString, Mode: search.SortFieldMax, Desc: s == SortDateDesc},
-			&search.SortDocID{},
-		}, nil
+		return byScore, nil
+	case SortDate:
+		return byDate, nil
+	case SortDateDesc:
+		return byDateDesc, nil
 	}
-	return nil, fmt.Errorf("%w: sort %q (want relevance, date or -date)", ErrBadRequest, s)
-}
-
-func checkAfter(order search.SortOrder, after []string) error {
-	if len(after) != len(order) {
-		return fmt.Errorf("%w: cursor has %d values, want %d", ErrBadRequest, len(after), len(order))
-	}
-	switch order[0].(type) {
-	case *search.SortScore:
-		if _, err := strconv.ParseFloat(after[0], 64); err != nil {
-			return fmt.Errorf("%w: cursor score %q", ErrBadRequest, after[0])
-		}
-	case *search.SortField:
-		if len(after[0]) != 1+len(whenLayout) || after[0][0] != 's' {
-			return fmt.Errorf("%w: cursor date %q", ErrBadRequest, after[0])
-		}
-		if _, err := time.Parse(whenLayout, after[0][1:]); err != nil {
-			return fmt.Errorf("%w: cursor date %q", ErrBadRequest, after[0])
-		}
-	}
-	return nil
-}
-
-// cursor is the sort key of the last hit, in the form SearchAfter reads back: the score
-// with every digit (bleve's own sort value for it is a placeholder), the date as its when
-// term.
-func cursor(order search.SortOrder, h *search.DocumentMatch) []string {
-	out := make([]string, len(order))
-	for i, o := range order {
-		switch o.(type) {
-		case *search.SortScore:
-			out[i] = strconv.FormatFloat(h.Score, 'g', -1, 64)
-		case *search.SortDocID:
-			out[i] = h.ID
-		default:
-			if i < len(h.DecodedSort) {
-				out[i] = h.DecodedSort[i]
-			}
-		}
-	}
-	return out
+	return 0, fmt.Errorf("%w: sort %q (want relevance, date or -date)", ErrBadRequest, s)
 }
 
 func hit(h *search.DocumentMatch) Hit {
@@ -363,14 +340,11 @@ func hit(h *search.DocumentMatch) Hit {
 	return out
 }
 
-func facetCounts(fr *search.FacetResult, n int) []FacetCount {
-	if fr == nil || fr.Terms == nil {
-		return []FacetCount{}
-	}
-	terms := fr.Terms.Terms()
-	out := make([]FacetCount, 0, min(n, len(terms)))
-	for _, t := range terms {
-		out = append(out, FacetCount{Term: t.Term, Count: t.Count})
+// topCounts returns the n largest counts, most first, ties in term order.
+func topCounts(counts map[string]int, n int) []FacetCount {
+	out := make([]FacetCount, 0, len(counts))
+	for t, c := range counts {
+		out = append(out, FacetCount{Term: t, Count: c})
 	}
 	slices.SortFunc(out, func(a, b FacetCount) int {
 		if a.Count != b.Count {

@@ -42,7 +42,7 @@ func Compile(n Node, s Schema, langs []string) (bq.Query, error) {
 		return bq.NewMatchAllQuery(), nil
 	}
 	if !hasText(n) {
-		q, _, err := compile(n, s, "")
+		q, _, _, err := compile(n, s, "")
 		return q, err
 	}
 	suffixes := s.Suffixes
@@ -56,11 +56,17 @@ func Compile(n Node, s Schema, langs []string) (bq.Query, error) {
 	}
 	var branches []bq.Query
 	for _, sf := range suffixes {
-		q, ok, err := compile(n, s, sf)
+		q, anchored, ok, err := compile(n, s, sf)
 		if err != nil {
 			return nil, err
 		}
 		if !ok {
+			continue
+		}
+		if anchored {
+			// Every match needs a term in this language's fields, which only its
+			// documents have: the language filter would only cost a walk of its postings.
+			branches = append(branches, q)
 			continue
 		}
 		b := bq.NewBooleanQuery([]bq.Query{q}, nil, nil)
@@ -77,23 +83,25 @@ func Compile(n Node, s Schema, langs []string) (bq.Query, error) {
 }
 
 // compile builds the query for one language suffix. ok is false when the node dropped
-// out entirely (all its text analysed to nothing).
-func compile(n Node, s Schema, suffix string) (q bq.Query, ok bool, err error) {
+// out entirely (all its text analysed to nothing). anchored is true when every document
+// the query matches must hold one of its terms in a text field of the suffix.
+func compile(n Node, s Schema, suffix string) (q bq.Query, anchored, ok bool, err error) {
 	switch n := n.(type) {
 	case *Text:
-		return text(n, s, suffix)
+		q, ok, err := text(n, s, suffix)
+		return q, ok, ok, err
 	case *Keyword:
 		field, known := s.Keywords[n.Field]
 		if !known {
-			return nil, false, errorf(n.Pos, "field %s: is not searchable here", n.Field)
+			return nil, false, false, errorf(n.Pos, "field %s: is not searchable here", n.Field)
 		}
-		return term(NormalizeKeyword(n.Field, n.Value), field), true, nil
+		return term(NormalizeKeyword(n.Field, n.Value), field), false, true, nil
 	case *Not:
-		inner, ok, err := compile(n.Node, s, suffix)
+		inner, _, ok, err := compile(n.Node, s, suffix)
 		if err != nil || !ok {
-			return nil, false, err
+			return nil, false, false, err
 		}
-		return bq.NewBooleanQuery(nil, nil, []bq.Query{inner}), true, nil
+		return bq.NewBooleanQuery(nil, nil, []bq.Query{inner}), false, true, nil
 	case *And:
 		var must, mustNot []bq.Query
 		for _, c := range n.Nodes {
@@ -101,9 +109,9 @@ func compile(n Node, s Schema, suffix string) (q bq.Query, ok bool, err error) {
 			if isNot {
 				c = neg.Node
 			}
-			q, ok, err := compile(c, s, suffix)
+			q, a, ok, err := compile(c, s, suffix)
 			if err != nil {
-				return nil, false, err
+				return nil, false, false, err
 			}
 			if !ok {
 				continue
@@ -112,38 +120,41 @@ func compile(n Node, s Schema, suffix string) (q bq.Query, ok bool, err error) {
 				mustNot = append(mustNot, q)
 			} else {
 				must = append(must, q)
+				anchored = anchored || a
 			}
 		}
 		switch {
 		case len(must) == 0 && len(mustNot) == 0:
-			return nil, false, nil
+			return nil, false, false, nil
 		case len(mustNot) == 0 && len(must) == 1:
-			return must[0], true, nil
+			return must[0], anchored, true, nil
 		case len(mustNot) == 0:
-			return bq.NewConjunctionQuery(must), true, nil
+			return bq.NewConjunctionQuery(must), anchored, true, nil
 		}
 		// Must may be empty: bleve then subtracts MustNot from everything.
-		return bq.NewBooleanQuery(must, nil, mustNot), true, nil
+		return bq.NewBooleanQuery(must, nil, mustNot), anchored, true, nil
 	case *Or:
 		var either []bq.Query
+		anchored = true
 		for _, c := range n.Nodes {
-			q, ok, err := compile(c, s, suffix)
+			q, a, ok, err := compile(c, s, suffix)
 			if err != nil {
-				return nil, false, err
+				return nil, false, false, err
 			}
 			if ok {
 				either = append(either, q)
+				anchored = anchored && a
 			}
 		}
 		switch len(either) {
 		case 0:
-			return nil, false, nil
+			return nil, false, false, nil
 		case 1:
-			return either[0], true, nil
+			return either[0], anchored, true, nil
 		}
-		return bq.NewDisjunctionQuery(either), true, nil
+		return bq.NewDisjunctionQuery(either), anchored, true, nil
 	}
-	return nil, false, fmt.Errorf("query: unknown node %T", n)
+	return nil, false, false, fmt.Errorf("query: unknown node %T", n)
 }
 
 func text(t *Text, s Schema, suffix string) (bq.Query, bool, error) {

@@ -54,9 +54,23 @@ func compileJSON(t *testing.T, q string, langs ...string) string {
 
 func TestCompileBranchesPerLanguage(t *testing.T) {
 	js := compileJSON(t, "sanctions")
-	for _, f := range []string{"title_ja", "body_ja", "title_en", "body_en", "title_xx", "body_xx", `"term":"en","field":"tlang"`} {
+	for _, f := range []string{"title_ja", "body_ja", "title_en", "body_en", "title_xx", "body_xx"} {
 		if !strings.Contains(js, f) {
 			t.Errorf("query lacks %s: %s", f, js)
+		}
+	}
+	// Only English documents have English fields: a branch every match of which needs
+	// a term there is not filtered by language as well.
+	for _, q := range []string{"sanctions", "sanctions AND site:japan", "sanctions OR gas", "sanctions -gas"} {
+		if js := compileJSON(t, q); strings.Contains(js, `"field":"tlang"`) {
+			t.Errorf("%q: anchored branches filtered by language: %s", q, js)
+		}
+	}
+	// A branch that can match without a term of its language must be confined to it,
+	// or NOT gas would return every document of the other languages once per branch.
+	for _, q := range []string{"NOT gas", "site:japan OR gas", "-gas site:japan"} {
+		if js := compileJSON(t, q); !strings.Contains(js, `"term":"en","field":"tlang"`) {
+			t.Errorf("%q: unanchored branch not confined to its language: %s", q, js)
 		}
 	}
 }
