@@ -73,13 +73,30 @@ func (x *Index) collect(ctx context.Context, q bq.Query, r Request, p plan) (*co
 	type month struct {
 		name string
 		idx  bleve.Index
+		q    bq.Query
 		res  *monthCollected
 		err  error
 	}
 	var months []*month
 	for name, idx := range x.months {
 		if inRange(name, r.From, r.To) {
-			months = append(months, &month{name: name, idx: idx})
+			months = append(months, &month{name: name, idx: idx, q: q})
+		}
+	}
+	if !r.From.IsZero() || !r.To.IsZero() {
+		// A month the range covers whole, a day to spare each side for the zones months are
+		// cut in, needs no date filter: over a year, the filter's union of day terms cost
+		// more than the query.
+		whole := r
+		whole.From, whole.To = time.Time{}, time.Time{}
+		sr, _, err := x.request(whole)
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range months {
+			if covers(m.name, r.From, r.To) {
+				m.q = sr.Query
+			}
 		}
 	}
 	// One goroutine per core: more only contend, as bleve's alias did with one per month.
@@ -91,7 +108,7 @@ func (x *Index) collect(ctx context.Context, q bq.Query, r Request, p plan) (*co
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			m.res, m.err = x.collectMonth(ctx, m.name, m.idx, q, p)
+			m.res, m.err = x.collectMonth(ctx, m.name, m.idx, m.q, p)
 		}()
 	}
 	wg.Wait()
@@ -116,6 +133,18 @@ func (x *Index) collect(ctx context.Context, q bq.Query, r Request, p plan) (*co
 		out.top = out.top[:p.size]
 	}
 	return out, nil
+}
+
+// covers reports whether every document of month falls in [from, to); months are cut in
+// each site's zone, so a day either side is allowed for.
+func covers(month string, from, to time.Time) bool {
+	first, err := time.Parse("2006-01", month)
+	if err != nil {
+		return false // undated
+	}
+	next := first.AddDate(0, 1, 0)
+	return (from.IsZero() || !first.Add(-24*time.Hour).Before(from)) &&
+		(to.IsZero() || !next.Add(24*time.Hour).After(to))
 }
 
 // monthCollected is one month's share of a collection.

@@ -3,11 +3,16 @@ package index
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search"
+	bq "github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/pravda-archive/pravda/index/query"
 )
 
 // The hits and their order must be bleve's own for the same sort, ties included: short
@@ -119,6 +124,105 @@ func TestCursorErrors(t *testing.T) {
 	} {
 		if _, err := x.Search(context.Background(), r); err == nil || !strings.Contains(err.Error(), "cursor") {
 			t.Errorf("%+v: %v, want a cursor error", r, err)
+		}
+	}
+}
+
+// query.Phrase must find what bleve's multi-phrase query finds, with the same scores and
+// the same locations to highlight: gaps, alternatives at a position and repeated terms
+// included.
+func TestPhraseEqualsBleveMultiPhrase(t *testing.T) {
+	x := openTemp(t)
+	mustIndex(t, x, synthetic(600, 6)...)
+	for _, terms := range [][][]string{
+		{{"gas"}, {"oil"}},
+		{{"gas"}, {"gas"}},
+		{{"drone"}, nil, {"bank"}},
+		{{"nato", "port"}, {"border"}},
+		{{"summit"}, {"treaty", "grain"}, {"gas"}},
+		{{"missing"}, {"gas"}},
+	} {
+		for _, idx := range x.months {
+			run := func(q bq.Query) []string {
+				sr := bleve.NewSearchRequestOptions(q, 1000, 0, false)
+				sr.IncludeLocations = true
+				res, err := idx.Search(sr)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var out []string
+				for _, h := range res.Hits {
+					out = append(out, fmt.Sprintf("%s %.9f %v", h.ID, h.Score, locs(h.Locations)))
+				}
+				slices.Sort(out)
+				return out
+			}
+			got := run(query.NewPhrase(terms, "body_en"))
+			want := run(bq.NewMultiPhraseQuery(terms, "body_en"))
+			if strings.Join(got, "\n") != strings.Join(want, "\n") {
+				t.Errorf("%v: got %d hits, want %d\n got  %.300v\n want %.300v", terms, len(got), len(want), got, want)
+			}
+		}
+	}
+}
+
+func locs(m search.FieldTermLocationMap) string {
+	var out []string
+	for f, tlm := range m {
+		for term, ls := range tlm {
+			for _, l := range ls {
+				out = append(out, fmt.Sprintf("%s:%s@%d", f, term, l.Pos))
+			}
+		}
+	}
+	slices.Sort(out)
+	return strings.Join(out, ",")
+}
+
+// Months a range covers whole are searched without the date filter; those at its ends
+// with it, and a month is cut in the site's zone, so a document can sit in a month its
+// UTC time is not in.
+func TestRangesOverWholeMonths(t *testing.T) {
+	x := openTemp(t)
+	zones := []*time.Location{time.FixedZone("JST", 9*3600), time.FixedZone("EST", -5*3600), time.UTC}
+	var docs []Doc
+	start := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range 900 {
+		// Every 6 hours plus a little, half a year, bunched around month ends.
+		at := start.Add(time.Duration(i)*4*time.Hour + time.Duration(i%7)*time.Minute)
+		docs = append(docs, Doc{
+			Key: fmt.Sprintf("usa:%d", i), Site: "usa", Lang: "en", Title: "t", Text: "gas report",
+			Published: at.In(zones[i%len(zones)]),
+		})
+	}
+	mustIndex(t, x, docs...)
+	for _, rg := range [][2]time.Time{
+		{time.Date(2025, 2, 1, 0, 0, 0, 0, time.UTC), time.Date(2025, 5, 1, 0, 0, 0, 0, time.UTC)},
+		{time.Date(2025, 1, 15, 0, 0, 0, 0, time.UTC), time.Date(2025, 4, 1, 0, 0, 0, 0, time.UTC)},
+		{time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC), time.Date(2025, 4, 1, 0, 0, 0, 0, time.UTC)},
+		{time.Date(2025, 2, 28, 20, 0, 0, 0, time.UTC), {}},
+		{{}, time.Date(2025, 3, 1, 3, 0, 0, 0, time.UTC)},
+	} {
+		want := 0
+		for _, d := range docs {
+			if (rg[0].IsZero() || !d.Published.Before(rg[0])) && (rg[1].IsZero() || d.Published.Before(rg[1])) {
+				want++
+			}
+		}
+		res, err := x.Search(context.Background(), Request{Query: "gas", From: rg[0], To: rg[1], Facets: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		days, err := x.DayCounts(context.Background(), Request{Query: "gas", From: rg[0], To: rg[1]})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum := 0
+		for _, dc := range days {
+			sum += dc.Count
+		}
+		if res.Total != uint64(want) || sum != want {
+			t.Errorf("%v: total %d, day counts sum %d, want %d", rg, res.Total, sum, want)
 		}
 	}
 }

@@ -184,7 +184,7 @@ func text(t *Text, s Schema, suffix string) (bq.Query, bool, error) {
 			}
 			q = tq
 		} else {
-			pq := bq.NewMultiPhraseQuery(phrase, field)
+			pq := NewPhrase(phrase, field)
 			if p == "title" && s.TitleBoost > 0 {
 				pq.SetBoost(s.TitleBoost)
 			}
