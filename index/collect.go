@@ -79,22 +79,21 @@ func (x *Index) collect(ctx context.Context, q bq.Query, r Request, p plan) (*co
 	}
 	var months []*month
 	for name, idx := range x.months {
-		if inRange(name, r.From, r.To) {
+		if inRange(name, r.From, r.To) && inDays(name, r.FromDay, r.ToDay) {
 			months = append(months, &month{name: name, idx: idx, q: q})
 		}
 	}
-	if !r.From.IsZero() || !r.To.IsZero() {
-		// A month the range covers whole, a day to spare each side for the zones months are
-		// cut in, needs no date filter: over a year, the filter's union of day terms cost
-		// more than the query.
+	if !r.From.IsZero() || !r.To.IsZero() || r.FromDay != "" || r.ToDay != "" {
+		// A month the ranges cover whole needs no date filter: over a year, the filter's
+		// union of day terms cost more than the query.
 		whole := r
-		whole.From, whole.To = time.Time{}, time.Time{}
+		whole.From, whole.To, whole.FromDay, whole.ToDay = time.Time{}, time.Time{}, "", ""
 		sr, _, err := x.request(whole)
 		if err != nil {
 			return nil, err
 		}
 		for _, m := range months {
-			if covers(m.name, r.From, r.To) {
+			if covers(m.name, r.From, r.To) && coversDays(m.name, r.FromDay, r.ToDay) {
 				m.q = sr.Query
 			}
 		}
@@ -145,6 +144,31 @@ func covers(month string, from, to time.Time) bool {
 	next := first.AddDate(0, 1, 0)
 	return (from.IsZero() || !first.Add(-24*time.Hour).Before(from)) &&
 		(to.IsZero() || !next.Add(24*time.Hour).After(to))
+}
+
+// inDays reports whether month can hold days in [from, to], days as sites date them,
+// which is how months are cut.
+func inDays(month, from, to string) bool {
+	if from == "" && to == "" {
+		return true
+	}
+	if month == Undated {
+		return false
+	}
+	return (from == "" || month >= from[:7]) && (to == "" || month <= to[:7])
+}
+
+// coversDays reports whether every day of month is in [from, to].
+func coversDays(month, from, to string) bool {
+	if from == "" && to == "" {
+		return true
+	}
+	first, err := time.Parse("2006-01", month)
+	if err != nil {
+		return false
+	}
+	last := first.AddDate(0, 1, -1).Format("2006-01-02")
+	return (from == "" || first.Format("2006-01-02") >= from) && (to == "" || last <= to)
 }
 
 // monthCollected is one month's share of a collection.

@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -224,5 +225,52 @@ func TestRangesOverWholeMonths(t *testing.T) {
 		if res.Total != uint64(want) || sum != want {
 			t.Errorf("%v: total %d, day counts sum %d, want %d", rg, res.Total, sum, want)
 		}
+	}
+}
+
+// A day range means days as the sites date them, as the catalog's daily counts do: an
+// article published at 01:57 in Moscow on the 27th is in the 27th, though in UTC it is
+// the 26th. Months whole in the range skip the filter, the rest keep it.
+func TestDayRangesAreSiteDays(t *testing.T) {
+	x := openTemp(t)
+	msk := time.FixedZone("MSK", 3*3600)
+	var docs []Doc
+	for i := range 120 {
+		at := time.Date(2025, 1, 20, 1, 57, 0, 0, msk).Add(time.Duration(i) * 11 * time.Hour)
+		docs = append(docs, Doc{Key: fmt.Sprintf("japan:%d", i), Site: "japan", Lang: "ja", Title: "t", Text: "東京都の報道官", Published: at})
+	}
+	mustIndex(t, x, docs...)
+	for _, rg := range [][2]string{{"2025-01-27", "2025-02-10"}, {"2025-01-20", "2025-02-28"}, {"2025-02-01", "2025-02-28"}, {"2025-02-01", ""}, {"", "2025-01-31"}, {"2025-01-21", "2025-01-21"}} {
+		want := map[string]int{}
+		total := 0
+		for _, d := range docs {
+			day := d.Published.Format("2006-01-02")
+			if (rg[0] == "" || day >= rg[0]) && (rg[1] == "" || day <= rg[1]) {
+				want[day]++
+				total++
+			}
+		}
+		res, err := x.Search(context.Background(), Request{Query: "報道官", FromDay: rg[0], ToDay: rg[1]})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Total != uint64(total) {
+			t.Errorf("%v: total %d, want %d", rg, res.Total, total)
+		}
+		days, err := x.DayCounts(context.Background(), Request{Query: "報道官", FromDay: rg[0], ToDay: rg[1]})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, dc := range days {
+			if dc.Count != want[dc.Day] || (rg[0] != "" && dc.Day < rg[0]) || (rg[1] != "" && dc.Day > rg[1]) {
+				t.Errorf("%v: %s has %d, want %d", rg, dc.Day, dc.Count, want[dc.Day])
+			}
+		}
+		if rg[0] != "" && rg[1] != "" && (len(days) == 0 || days[0].Day != rg[0] || days[len(days)-1].Day != rg[1]) {
+			t.Errorf("%v: days %v do not span the range", rg, days)
+		}
+	}
+	if _, err := x.Search(context.Background(), Request{FromDay: "2025-13-01"}); !errors.Is(err, ErrBadRequest) {
+		t.Errorf("bad day: %v", err)
 	}
 }

@@ -15,8 +15,8 @@ type DayCount struct {
 }
 
 // DayCounts counts the documents matching a request per publication day, as the site
-// dates it, in one pass over the hits. Days are ascending. With both From and To set,
-// every day of the range is present, zero or not. Size, Sort and After are ignored.
+// dates it, in one pass over the hits. Days are ascending. With both From and To, or
+// both FromDay and ToDay, set, every day of the range is present, zero or not. Size, Sort and After are ignored.
 func (x *Index) DayCounts(ctx context.Context, r Request) ([]DayCount, error) {
 	sr, _, err := x.request(r)
 	if err != nil {
@@ -27,6 +27,12 @@ func (x *Index) DayCounts(ctx context.Context, r Request) ([]DayCount, error) {
 		return nil, err
 	}
 	counts := found.counts[fieldDay]
+	if r.FromDay != "" && r.ToDay != "" {
+		first, _ := time.Parse("2006-01-02", r.FromDay) // request checked both
+		for d := first; d.Format("2006-01-02") <= r.ToDay; d = d.AddDate(0, 0, 1) {
+			counts[d.Format("2006-01-02")] += 0
+		}
+	}
 	if !r.From.IsZero() && !r.To.IsZero() {
 		loc := r.From.Location()
 		last := r.To.Add(-time.Nanosecond).In(loc).Format("2006-01-02")

@@ -46,11 +46,15 @@ type Request struct {
 	Outlets     []string
 	Channels    []string
 	From, To    time.Time // publication time, From inclusive, To exclusive; zero is open
-	Sort        string    // relevance (default with a query), date, -date (default without)
-	Size        int       // hits per page, default 20
-	After       []string  // Result.Next of the previous page
-	Highlight   bool      // fill Hit.Snippet
-	Facets      bool      // fill Result.Facets
+	// FromDay and ToDay bound the publication day as the site dates it, both inclusive,
+	// YYYY-MM-DD; empty is open. They are what the catalog's daily counts mean by a
+	// day, so counts of a query and totals from the catalog agree.
+	FromDay, ToDay string
+	Sort           string   // relevance (default with a query), date, -date (default without)
+	Size           int      // hits per page, default 20
+	After          []string // Result.Next of the previous page
+	Highlight      bool     // fill Hit.Snippet
+	Facets         bool     // fill Result.Facets
 }
 
 // Result is one page of hits.
@@ -241,6 +245,20 @@ func (x *Index) request(r Request) (*bleve.SearchRequest, []string, error) {
 			return nil, nil, fmt.Errorf("%w: from %s is not before to %s", ErrBadRequest, r.From, r.To)
 		}
 		filters = append(filters, whenRange(r.From, r.To))
+	}
+	if r.FromDay != "" || r.ToDay != "" {
+		for _, d := range []string{r.FromDay, r.ToDay} {
+			if _, err := time.Parse("2006-01-02", d); d != "" && err != nil {
+				return nil, nil, fmt.Errorf("%w: day %q (want YYYY-MM-DD)", ErrBadRequest, d)
+			}
+		}
+		if r.FromDay != "" && r.ToDay != "" && r.FromDay > r.ToDay {
+			return nil, nil, fmt.Errorf("%w: from day %s is after to day %s", ErrBadRequest, r.FromDay, r.ToDay)
+		}
+		yes := true
+		days := bq.NewTermRangeInclusiveQuery(r.FromDay, r.ToDay, &yes, &yes)
+		days.SetField(fieldDay)
+		filters = append(filters, days)
 	}
 	q := text
 	if _, none := text.(*bq.MatchNoneQuery); !none && len(filters) > 0 {

@@ -369,13 +369,13 @@ func (w *world) history(rng *rand.Rand, days, perDay int) {
 		w.assignCredits(rng, s)
 		w.computeEvidence(s)
 	}
-	w.chooseSingletons()
 	for _, ss := range w.sites {
 		if w.faults.has(fRobots) && len(ss.primary.cats) > 0 {
 			day := end.Add(-24 * time.Hour).In(msk).Format("2006/01/02")
 			ss.disallow = ss.primary.prefix + "/" + ss.primary.cats[0].slug + "/" + day + "/"
 		}
 	}
+	w.chooseSingletons()
 	for _, a := range w.articles {
 		w.settle(a)
 	}
@@ -659,13 +659,14 @@ func sharesImage(a, b *article) bool {
 }
 
 // chooseSingletons picks the one oversize article and the one redirect loop, by hash so that
-// the choice does not depend on which other faults are on.
+// the choice does not depend on which other faults are on, among the articles robots.txt
+// allows: behind a disallow no crawler would ever meet them.
 func (w *world) chooseSingletons() {
 	best := func(name string, not *article) *article {
 		var pick *article
 		lo := 2.0
 		for _, a := range w.articles {
-			if a == not {
+			if a == not || w.disallowed(a) {
 				continue
 			}
 			if r := roll(w.seed, name, a.key()); r < lo {
@@ -682,6 +683,11 @@ func (w *world) chooseSingletons() {
 	}
 }
 
+// disallowed reports whether robots.txt keeps crawlers off a's page.
+func (w *world) disallowed(a *article) bool {
+	return a.seq.site.disallow != "" && strings.HasPrefix(a.path(false), a.seq.site.disallow)
+}
+
 // settle fixes an article's content faults, robots status and images once its id is known.
 func (w *world) settle(a *article) {
 	for _, m := range a.images {
@@ -689,7 +695,7 @@ func (w *world) settle(a *article) {
 	}
 	key := a.key()
 	f := w.faults
-	a.disallowed = a.seq.site.disallow != "" && strings.HasPrefix(a.path(false), a.seq.site.disallow)
+	a.disallowed = w.disallowed(a)
 	switch a {
 	case w.oversize:
 		a.faults = fOversize

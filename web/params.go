@@ -148,13 +148,9 @@ func parseSearch(v url.Values, defSize, maxSize int) (searchParams, error) {
 func (f filters) request() index.Request {
 	r := index.Request{Query: f.Q, Sites: f.Sites, Langs: f.Langs, OriginKinds: f.Origins,
 		Outlets: f.Outlets, Channels: f.Channels}
-	if f.From != "" {
-		r.From, _ = time.Parse(dayLayout, f.From)
-	}
-	if f.To != "" {
-		t, _ := time.Parse(dayLayout, f.To)
-		r.To = t.AddDate(0, 0, 1)
-	}
+	// Days as the sites date them, as the catalog's daily counts do: a midnight in UTC
+	// would move articles published after midnight east of Greenwich to the day before.
+	r.FromDay, r.ToDay = f.From, f.To
 	return r
 }
 
