@@ -56,13 +56,13 @@ type collected struct {
 	counts map[string]map[string]int // field → term → hits
 }
 
-// collect runs q over the months r's date range can touch.
-func (x *Index) collect(ctx context.Context, q bq.Query, r Request, p plan) (*collected, error) {
+// collect runs a compiled request over the months r's dates can touch.
+func (x *Index) collect(ctx context.Context, c *compiled, r Request, p plan) (*collected, error) {
 	out := &collected{counts: map[string]map[string]int{}}
 	for _, f := range p.fields {
 		out.counts[f] = map[string]int{}
 	}
-	if _, none := q.(*bq.MatchNoneQuery); none {
+	if _, none := c.q.(*bq.MatchNoneQuery); none {
 		return out, nil
 	}
 	x.mu.RLock()
@@ -79,24 +79,14 @@ func (x *Index) collect(ctx context.Context, q bq.Query, r Request, p plan) (*co
 	}
 	var months []*month
 	for name, idx := range x.months {
-		if inRange(name, r.From, r.To) && inDays(name, r.FromDay, r.ToDay) {
-			months = append(months, &month{name: name, idx: idx, q: q})
+		if !inRange(name, r.From, r.To) || !inDays(name, r.FromDay, r.ToDay) {
+			continue
 		}
-	}
-	if !r.From.IsZero() || !r.To.IsZero() || r.FromDay != "" || r.ToDay != "" {
-		// A month the ranges cover whole needs no date filter: over a year, the filter's
-		// union of day terms cost more than the query.
-		whole := r
-		whole.From, whole.To, whole.FromDay, whole.ToDay = time.Time{}, time.Time{}, "", ""
-		sr, _, err := x.request(whole)
-		if err != nil {
-			return nil, err
+		m := &month{name: name, idx: idx, q: c.q}
+		if covers(name, r.From, r.To) && coversDays(name, r.FromDay, r.ToDay) {
+			m.q = c.whole
 		}
-		for _, m := range months {
-			if covers(m.name, r.From, r.To) && coversDays(m.name, r.FromDay, r.ToDay) {
-				m.q = sr.Query
-			}
-		}
+		months = append(months, m)
 	}
 	// One goroutine per core: more only contend, as bleve's alias did with one per month.
 	var wg sync.WaitGroup

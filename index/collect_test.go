@@ -38,10 +38,11 @@ func TestRankingEqualsBleveCollector(t *testing.T) {
 		for _, h := range page.Hits {
 			got = append(got, h.Key)
 		}
-		sr, _, err := x.request(c.r)
+		cq, err := x.request(c.r)
 		if err != nil {
 			t.Fatal(err)
 		}
+		sr := bleve.NewSearchRequest(cq.q)
 		sr.Size = c.r.Size
 		sr.SortByCustom(c.order)
 		var months []bleve.Index

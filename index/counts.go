@@ -18,11 +18,11 @@ type DayCount struct {
 // dates it, in one pass over the hits. Days are ascending. With both From and To, or
 // both FromDay and ToDay, set, every day of the range is present, zero or not. Size, Sort and After are ignored.
 func (x *Index) DayCounts(ctx context.Context, r Request) ([]DayCount, error) {
-	sr, _, err := x.request(r)
+	c, err := x.request(r)
 	if err != nil {
 		return nil, err
 	}
-	found, err := x.collect(ctx, sr.Query, r, plan{fields: []string{fieldDay}})
+	found, err := x.collect(ctx, c, r, plan{fields: []string{fieldDay}})
 	if err != nil {
 		return nil, err
 	}
@@ -63,11 +63,11 @@ func (x *Index) TopTerms(ctx context.Context, r Request, field string, n int) ([
 	if n <= 0 || n > maxTopTerms {
 		return nil, fmt.Errorf("%w: n %d not in 1..%d", ErrBadRequest, n, maxTopTerms)
 	}
-	sr, _, err := x.request(r)
+	c, err := x.request(r)
 	if err != nil {
 		return nil, err
 	}
-	found, err := x.collect(ctx, sr.Query, r, plan{fields: []string{f}})
+	found, err := x.collect(ctx, c, r, plan{fields: []string{f}})
 	if err != nil {
 		return nil, err
 	}

@@ -97,7 +97,7 @@ func (x *Index) Search(ctx context.Context, r Request) (*Result, error) {
 // search is Search with the facets to compute when r.Facets is set.
 func (x *Index) search(ctx context.Context, r Request, facets []string) (*Result, error) {
 	start := time.Now()
-	sr, scope, err := x.request(r)
+	c, err := x.request(r)
 	if err != nil {
 		return nil, err
 	}
@@ -119,12 +119,12 @@ func (x *Index) search(ctx context.Context, r Request, facets []string) (*Result
 			p.fields = append(p.fields, keywordFields[f])
 		}
 	}
-	found, err := x.collect(ctx, sr.Query, r, p)
+	found, err := x.collect(ctx, c, r, p)
 	if err != nil {
 		return nil, err
 	}
 	out := &Result{Total: found.total}
-	if out.Hits, err = x.fetch(ctx, sr.Query, p.order, found.top, scope, r.Highlight); err != nil {
+	if out.Hits, err = x.fetch(ctx, c.q, p.order, found.top, c.scope, r.Highlight); err != nil {
 		return nil, err
 	}
 	if r.Facets {
@@ -199,16 +199,24 @@ func (x *Index) fetch(ctx context.Context, q bq.Query, o order, top []cand, scop
 	return out, nil
 }
 
-// request builds the bleve request shared by Search, DayCounts and TopTerms: the query
-// and filters, no hits. scope lists the text-field suffixes the query touches.
-func (x *Index) request(r Request) (*bleve.SearchRequest, []string, error) {
+// compiled is a Request as bleve queries.
+type compiled struct {
+	q bq.Query // the query and every filter
+	// whole is q without the date filters, for the months the dates cover whole: over a
+	// year, the filters' union of day terms cost more than the query.
+	whole bq.Query
+	scope []string // the text-field suffixes the query touches
+}
+
+// request compiles the query and filters shared by Search, DayCounts and TopTerms.
+func (x *Index) request(r Request) (*compiled, error) {
 	node, err := query.Parse(r.Query)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	text, err := query.Compile(node, x.schema, r.Langs)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	var filters []bq.Query
 	for _, f := range []struct {
@@ -240,47 +248,53 @@ func (x *Index) request(r Request) (*bleve.SearchRequest, []string, error) {
 			filters = append(filters, bq.NewDisjunctionQuery(either))
 		}
 	}
+	dated := filters[:len(filters):len(filters)]
 	if !r.From.IsZero() || !r.To.IsZero() {
 		if !r.From.IsZero() && !r.To.IsZero() && !r.From.Before(r.To) {
-			return nil, nil, fmt.Errorf("%w: from %s is not before to %s", ErrBadRequest, r.From, r.To)
+			return nil, fmt.Errorf("%w: from %s is not before to %s", ErrBadRequest, r.From, r.To)
 		}
-		filters = append(filters, whenRange(r.From, r.To))
+		dated = append(dated, whenRange(r.From, r.To))
 	}
 	if r.FromDay != "" || r.ToDay != "" {
 		for _, d := range []string{r.FromDay, r.ToDay} {
 			if _, err := time.Parse("2006-01-02", d); d != "" && err != nil {
-				return nil, nil, fmt.Errorf("%w: day %q (want YYYY-MM-DD)", ErrBadRequest, d)
+				return nil, fmt.Errorf("%w: day %q (want YYYY-MM-DD)", ErrBadRequest, d)
 			}
 		}
 		if r.FromDay != "" && r.ToDay != "" && r.FromDay > r.ToDay {
-			return nil, nil, fmt.Errorf("%w: from day %s is after to day %s", ErrBadRequest, r.FromDay, r.ToDay)
+			return nil, fmt.Errorf("%w: from day %s is after to day %s", ErrBadRequest, r.FromDay, r.ToDay)
 		}
 		yes := true
 		days := bq.NewTermRangeInclusiveQuery(r.FromDay, r.ToDay, &yes, &yes)
 		days.SetField(fieldDay)
-		filters = append(filters, days)
+		dated = append(dated, days)
 	}
-	q := text
-	if _, none := text.(*bq.MatchNoneQuery); !none && len(filters) > 0 {
-		// A filter, unlike a conjunct, does not add to the score.
-		b := bq.NewBooleanQuery([]bq.Query{text}, nil, nil)
-		if len(filters) == 1 {
-			b.AddFilter(filters[0])
-		} else {
-			b.AddFilter(bq.NewConjunctionQuery(filters))
-		}
-		q = b
-	}
-	scope := suffixes
+	c := &compiled{q: filtered(text, dated), whole: filtered(text, filters)}
+	c.scope = suffixes
 	if len(r.Langs) > 0 {
-		scope = nil
+		c.scope = nil
 		for _, l := range r.Langs {
-			if sf := suffixOf(normLang(l)); !slices.Contains(scope, sf) {
-				scope = append(scope, sf)
+			if sf := suffixOf(normLang(l)); !slices.Contains(c.scope, sf) {
+				c.scope = append(c.scope, sf)
 			}
 		}
 	}
-	return bleve.NewSearchRequestOptions(q, 0, 0, false), scope, nil
+	return c, nil
+}
+
+// filtered adds filters to a text query; a filter, unlike a conjunct, does not add to the
+// score.
+func filtered(text bq.Query, filters []bq.Query) bq.Query {
+	if _, none := text.(*bq.MatchNoneQuery); none || len(filters) == 0 {
+		return text
+	}
+	b := bq.NewBooleanQuery([]bq.Query{text}, nil, nil)
+	if len(filters) == 1 {
+		b.AddFilter(filters[0])
+	} else {
+		b.AddFilter(bq.NewConjunctionQuery(filters))
+	}
+	return b
 }
 
 // inRange reports whether a month's documents can fall in [from, to). Months are cut in
