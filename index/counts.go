@@ -15,8 +15,9 @@ type DayCount struct {
 }
 
 // DayCounts counts the documents matching a request per publication day, as the site
-// dates it, in one pass over the hits. Days are ascending. With both From and To, or
-// both FromDay and ToDay, set, every day of the range is present, zero or not. Size, Sort and After are ignored.
+// dates it, in one pass over the hits. Days are ascending. With both From and To, or both
+// FromDay and ToDay, set, every day of the range is present, zero or not. Size, Sort and
+// After are ignored.
 func (x *Index) DayCounts(ctx context.Context, r Request) ([]DayCount, error) {
 	c, err := x.request(r)
 	if err != nil {
