@@ -161,3 +161,26 @@ func TestGenericOnNetworkPages(t *testing.T) {
 		t.Errorf("generic text has a caption or the headline:\n%s", a.Text)
 	}
 }
+
+// PublishedTime reads what Generic reads, with or without the meta tags that spare it
+// readability: every fixture, and each once more stripped of its machine-readable times.
+func TestPublishedTimeEqualsGeneric(t *testing.T) {
+	strip := strings.NewReplacer("article:published_time", "x-a", "og:published_time", "x-b",
+		"datePublished", "x-c", "datetime=", "data-x=", `name="date"`, `name="x-d"`, "pubdate", "x-e")
+	for _, f := range []fixture{japanPage, japanAMP, francaisPage, notimePage, uncredited, networkCredit,
+		malformedPage, tassPage, riaPage, rtPage} {
+		for _, page := range [][]byte{f.read(t), []byte(strip.Replace(string(f.read(t))))} {
+			a, err := Generic(page, f.url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := PublishedTime(page, f.url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !got.Equal(a.Published) {
+				t.Errorf("%s: PublishedTime %v, Generic %v", f.file, got, a.Published)
+			}
+		}
+	}
+}

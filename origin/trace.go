@@ -578,12 +578,7 @@ func (t *Tracer) outletPage(ctx context.Context, u string) *pageResult {
 		if len(body) > extract.MaxSize {
 			body = body[:extract.MaxSize]
 		}
-		a, err := extract.Generic(body, u)
-		if err != nil {
-			r.err = err
-			return r
-		}
-		r.published = a.Published
+		r.published, r.err = extract.PublishedTime(body, u)
 		return r
 	})
 }
