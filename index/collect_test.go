@@ -275,3 +275,59 @@ func TestDayRangesAreSiteDays(t *testing.T) {
 		t.Errorf("bad day: %v", err)
 	}
 }
+
+// Searches running while batches land in the same months, as in the daemon: no error, no
+// race, hits never above what is indexed, and exact counts once the writes stop.
+func TestSearchWhileIndexing(t *testing.T) {
+	x := openTemp(t, WithBatchSize(50))
+	docs := synthetic(600, 7)
+	mustIndex(t, x, docs[:100]...)
+	done := make(chan error, 1)
+	go func() {
+		for i := 100; i < len(docs); i += 50 {
+			if err := x.Index(context.Background(), docs[i:i+50]); err != nil {
+				done <- err
+				return
+			}
+		}
+		done <- nil
+	}()
+	searching := true
+	for searching {
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+			searching = false
+		default:
+		}
+		res, err := x.Search(context.Background(), Request{Query: "gas OR oil", Facets: true, Size: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum := 0
+		for _, fc := range res.Facets["site"] {
+			sum += fc.Count
+		}
+		if uint64(sum) != res.Total || res.Total > uint64(len(docs)) {
+			t.Fatalf("site facet sums to %d, total %d", sum, res.Total)
+		}
+		if _, err := x.DayCounts(context.Background(), q("drone")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := 0
+	for _, d := range docs {
+		if strings.Contains(d.Text, "gas") || strings.Contains(d.Text, "oil") {
+			want++
+		}
+	}
+	res, err := x.Search(context.Background(), Request{Query: "gas OR oil", Facets: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Total != uint64(want) {
+		t.Errorf("total %d, want %d", res.Total, want)
+	}
+}
