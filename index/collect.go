@@ -108,10 +108,10 @@ func (x *Index) collect(ctx context.Context, c *compiled, r Request, p plan) (*c
 		out.total += m.res.total
 		out.top = append(out.top, m.res.top...)
 		for f, counts := range m.res.counts {
-			col := m.res.cols.fields[f]
+			terms := m.res.terms[f]
 			for i, n := range counts {
 				if i > 0 && n > 0 {
-					out.counts[f][col.terms[i]] += n
+					out.counts[f][terms[i]] += n
 				}
 			}
 		}
@@ -165,29 +165,36 @@ func coversDays(month, from, to string) bool {
 type monthCollected struct {
 	total  uint64
 	top    []cand
-	cols   *columns
-	counts map[string][]int // field → hits per term index of the column
+	counts map[string][]int    // field → hits per term index of its column
+	terms  map[string][]string // field → the column's terms
 }
 
 func (x *Index) collectMonth(ctx context.Context, name string, idx bleve.Index, q bq.Query, p plan) (*monthCollected, error) {
-	res := &monthCollected{counts: map[string][]int{}}
+	res := &monthCollected{counts: map[string][]int{}, terms: map[string][]string{}}
 	sr := bleve.NewSearchRequestOptions(q, 0, 0, false)
 	if p.size == 0 || p.order != byScore {
 		sr.Score = bleve.ScoreNone
 	}
 	maker := func(sc *search.SearchContext) (search.DocumentMatchHandler, bool, error) {
 		reader := sc.IndexReader
-		cols, err := x.cols.get(name, reader)
-		if err != nil {
-			return nil, false, err
-		}
-		res.cols = cols
+		cols := x.cols.get(name, reader)
 		counted := make([]*column, len(p.fields))
 		counts := make([][]int, len(p.fields))
 		for i, f := range p.fields {
-			counted[i] = cols.fields[f]
-			counts[i] = make([]int, len(counted[i].terms))
-			res.counts[f] = counts[i]
+			col, err := cols.field(ctx, reader, f)
+			if err != nil {
+				return nil, false, err
+			}
+			counted[i] = col
+			counts[i] = make([]int, len(col.terms))
+			res.counts[f], res.terms[f] = counts[i], col.terms
+		}
+		var when []uint64
+		if p.size > 0 && p.order != byScore {
+			var err error
+			if when, err = cols.whenOf(reader); err != nil {
+				return nil, false, err
+			}
 		}
 		h := &hitHeap{order: p.order, size: p.size, reader: reader, month: name}
 		if p.after != nil {
@@ -211,7 +218,10 @@ func (x *Index) collectMonth(ctx context.Context, name string, idx bleve.Index, 
 			if p.size > 0 {
 				key := d.Score
 				if p.order != byScore {
-					key = float64(cols.whenAt(doc))
+					key = 0
+					if doc < uint64(len(when)) {
+						key = float64(when[doc])
+					}
 				}
 				h.offer(cand{key: key, doc: doc, month: name})
 				if h.err != nil {
@@ -225,12 +235,6 @@ func (x *Index) collectMonth(ctx context.Context, name string, idx bleve.Index, 
 	ctx = context.WithValue(ctx, search.MakeDocumentMatchHandlerKey, search.MakeDocumentMatchHandler(maker))
 	if _, err := idx.SearchInContext(ctx, sr); err != nil {
 		return nil, err
-	}
-	if res.cols == nil { // the month had no snapshot to search
-		res.cols = &columns{fields: map[string]*column{}}
-		for _, f := range p.fields {
-			res.cols.fields[f] = &column{terms: []string{""}}
-		}
 	}
 	return res, nil
 }

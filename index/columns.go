@@ -1,6 +1,7 @@
 package index
 
 import (
+	"context"
 	"encoding/binary"
 	"fmt"
 	"sync"
@@ -15,15 +16,12 @@ import (
 // was a third of a query's CPU, and the tie-break on document ids another tenth (bench
 // index). An array costs one load per hit.
 //
-// A snapshot never changes, so its columns are built once, by the first search that
-// reaches it, in one pass over its doc values (about 40 ms per 100,000 documents). A
-// closed month keeps its snapshot and its columns; the month being written gets a new
-// snapshot with every batch, and the next search rebuilds its columns. They take about 26
-// bytes per document.
-
-// columnFields are the keyword fields kept as columns: every field a facet, a count or a
-// top-terms request can name.
-var columnFields = []string{fieldSite, fieldLang, fieldCategory, fieldOrigin, fieldOutlet, fieldChannel, fieldStory, fieldDay}
+// A snapshot never changes, so each column is built once, by the first search that needs
+// it: a keyword field from its terms' postings, the publication second from doc values (a
+// date sort only). A closed month keeps its snapshot and its columns; the month being
+// written gets a new snapshot with every batch, and the next search rebuilds the columns
+// it needs. A keyword column takes 2 bytes per document (4 past 65,536 terms), the
+// publication second 8.
 
 // column is one field's value for every document, as an index into terms; terms[0] is ""
 // (no value).
@@ -46,19 +44,40 @@ func (c *column) at(doc uint64) uint32 {
 	return 0
 }
 
-// columns are one snapshot's columns.
+// columns are one snapshot's columns, each built the first time a search needs it.
 type columns struct {
-	fields map[string]*column
-	// when is the publication time as the number YYYYMMDDhhmmss (UTC), which sorts like
-	// the when field's s term that search_after cursors carry.
-	when []uint64
+	mu     sync.Mutex
+	fields map[string]*lazy[*column]
+	when   lazy[[]uint64] // YYYYMMDDhhmmss (UTC) per document, which sorts as the s term does
 }
 
-func (c *columns) whenAt(doc uint64) uint64 {
-	if doc < uint64(len(c.when)) {
-		return c.when[doc]
+type lazy[T any] struct {
+	once sync.Once
+	v    T
+	err  error
+}
+
+// field returns the column of a keyword field, reading r (the snapshot, open) the first
+// time. A keyword field has few terms per month, each with a postings list: walking those
+// costs a few milliseconds per 100,000 documents, where visiting every document's doc
+// values cost 200.
+func (c *columns) field(ctx context.Context, r bindex.IndexReader, field string) (*column, error) {
+	c.mu.Lock()
+	l := c.fields[field]
+	if l == nil {
+		l = &lazy[*column]{}
+		c.fields[field] = l
 	}
-	return 0
+	c.mu.Unlock()
+	l.once.Do(func() { l.v, l.err = buildColumn(ctx, r, field) })
+	return l.v, l.err
+}
+
+// whenOf returns the publication time of every document, for date sorts. The s terms are
+// one per second, near one per document, so they are read from doc values instead.
+func (c *columns) whenOf(r bindex.IndexReader) ([]uint64, error) {
+	c.when.once.Do(func() { c.when.v, c.when.err = buildWhen(r) })
+	return c.when.v, c.when.err
 }
 
 // columnCache keeps the columns of the latest snapshot seen for each month.
@@ -69,15 +88,14 @@ type columnCache struct {
 
 type columnsEntry struct {
 	snap bindex.IndexReader // compared by identity: scorch makes a new one per change
-	once sync.Once
 	cols *columns
-	err  error
 }
 
-// get returns the columns of month as snapshot r has it, building them on first use. r
-// must stay open until get returns.
-func (cc *columnCache) get(month string, r bindex.IndexReader) (*columns, error) {
+// get returns the columns of month as snapshot r has it, empty until a search asks for
+// one of them.
+func (cc *columnCache) get(month string, r bindex.IndexReader) *columns {
 	cc.mu.Lock()
+	defer cc.mu.Unlock()
 	if cc.months == nil {
 		cc.months = map[string]*columnsEntry{}
 	}
@@ -85,17 +103,10 @@ func (cc *columnCache) get(month string, r bindex.IndexReader) (*columns, error)
 	if e == nil || e.snap != r {
 		// Holding r keeps its memory from being reused for another snapshot, so identity
 		// stays a safe test; scorch releases its segments by reference count regardless.
-		e = &columnsEntry{snap: r}
+		e = &columnsEntry{snap: r, cols: &columns{fields: map[string]*lazy[*column]{}}}
 		cc.months[month] = e
 	}
-	cc.mu.Unlock()
-	e.once.Do(func() {
-		e.cols, e.err = buildColumns(r)
-		if e.err != nil {
-			e.err = fmt.Errorf("columns of %s: %w", month, e.err)
-		}
-	})
-	return e.cols, e.err
+	return e.cols
 }
 
 // forget drops every month's columns (the index is closing).
@@ -107,24 +118,23 @@ func (cc *columnCache) forget() {
 
 // columnBuilder collects one field's column.
 type columnBuilder struct {
-	col   column
-	index map[string]uint32
+	col column
 }
 
-func (b *columnBuilder) set(doc uint64, term []byte) {
-	i, ok := b.index[string(term)]
-	if !ok {
-		i = uint32(len(b.col.terms))
-		b.col.terms = append(b.col.terms, string(term))
-		b.index[string(term)] = i
-		if i == 1<<16 && b.col.large == nil {
-			b.col.large = make([]uint32, len(b.col.small), cap(b.col.small))
-			for j, v := range b.col.small {
-				b.col.large[j] = uint32(v)
-			}
-			b.col.small = nil
+func (b *columnBuilder) add(term string) uint32 {
+	i := uint32(len(b.col.terms))
+	b.col.terms = append(b.col.terms, term)
+	if i == 1<<16 && b.col.large == nil {
+		b.col.large = make([]uint32, len(b.col.small), cap(b.col.small))
+		for j, v := range b.col.small {
+			b.col.large[j] = uint32(v)
 		}
+		b.col.small = nil
 	}
+	return i
+}
+
+func (b *columnBuilder) set(doc uint64, i uint32) {
 	if b.col.large != nil {
 		b.col.large = grow(b.col.large, doc)
 		b.col.large[doc] = i
@@ -148,32 +158,68 @@ func grow[T uint16 | uint32 | uint64](s []T, doc uint64) []T {
 	return out
 }
 
-func buildColumns(r bindex.IndexReader) (*columns, error) {
-	builders := map[string]*columnBuilder{}
-	for _, f := range columnFields {
-		builders[f] = &columnBuilder{col: column{terms: []string{""}}, index: map[string]uint32{"": 0}}
+// buildColumn walks the postings of every term of a single-valued keyword field.
+func buildColumn(ctx context.Context, r bindex.IndexReader, field string) (*column, error) {
+	b := &columnBuilder{col: column{terms: []string{""}}}
+	dict, err := r.FieldDict(field)
+	if err != nil {
+		return nil, fmt.Errorf("terms of %s: %w", field, err)
 	}
-	out := &columns{fields: map[string]*column{}}
+	defer dict.Close()
+	var tfd bindex.TermFieldDoc
+	for {
+		e, err := dict.Next()
+		if err != nil {
+			return nil, fmt.Errorf("terms of %s: %w", field, err)
+		}
+		if e == nil {
+			break
+		}
+		i := b.add(e.Term)
+		tfr, err := r.TermFieldReader(ctx, []byte(e.Term), field, false, false, false)
+		if err != nil {
+			return nil, fmt.Errorf("postings of %s:%s: %w", field, e.Term, err)
+		}
+		for {
+			d, err := tfr.Next(tfd.Reset())
+			if err != nil {
+				tfr.Close()
+				return nil, fmt.Errorf("postings of %s:%s: %w", field, e.Term, err)
+			}
+			if d == nil {
+				break
+			}
+			doc, err := docNumber(d.ID)
+			if err != nil {
+				tfr.Close()
+				return nil, err
+			}
+			b.set(doc, i)
+		}
+		if err := tfr.Close(); err != nil {
+			return nil, err
+		}
+	}
+	return &b.col, nil
+}
+
+// buildWhen reads every document's when s term from the doc values.
+func buildWhen(r bindex.IndexReader) ([]uint64, error) {
 	ids, err := r.DocIDReaderAll()
 	if err != nil {
 		return nil, err
 	}
 	defer ids.Close()
-	dv, err := r.DocValueReader(append(columnFields[:len(columnFields):len(columnFields)], fieldWhen))
+	dv, err := r.DocValueReader([]string{fieldWhen})
 	if err != nil {
 		return nil, err
 	}
+	var when []uint64
 	var doc uint64
 	visit := func(field string, term []byte) {
-		if field == fieldWhen {
-			if len(term) == 1+len(whenLayout) && term[0] == 's' {
-				out.when = grow(out.when, doc)
-				out.when[doc] = whenNumber(term[1:])
-			}
-			return
-		}
-		if b := builders[field]; b != nil {
-			b.set(doc, term)
+		if field == fieldWhen && len(term) == 1+len(whenLayout) && term[0] == 's' {
+			when = grow(when, doc)
+			when[doc] = whenNumber(term[1:])
 		}
 	}
 	for {
@@ -182,7 +228,7 @@ func buildColumns(r bindex.IndexReader) (*columns, error) {
 			return nil, err
 		}
 		if id == nil {
-			break
+			return when, nil
 		}
 		if doc, err = docNumber(id); err != nil {
 			return nil, err
@@ -191,10 +237,6 @@ func buildColumns(r bindex.IndexReader) (*columns, error) {
 			return nil, err
 		}
 	}
-	for f, b := range builders {
-		out.fields[f] = &b.col
-	}
-	return out, nil
 }
 
 // docNumber reads scorch's internal id: the document's number in its snapshot.

@@ -12,8 +12,8 @@
 // minute, second in UTC) instead of bleve's sixteen datetime terms.
 //
 // Bleve matches and scores; collecting is ours (collect.go). Each month's snapshot gets
-// columns, an array per keyword field and one for the publication second, read once from
-// its doc values (columns.go); a handler bleve calls for every hit counts facets and days
+// columns, an array per keyword field and one for the publication second, each built on
+// first use (columns.go); a handler bleve calls for every hit counts facets and days
 // from them and keeps the page's best hits, loading a document's key only to break a tie
 // of score or date. The page's hits are then fetched by key with their stored fields and
 // highlights. Phrases are checked on term positions (query.Phrase).
