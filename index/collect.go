@@ -157,8 +157,8 @@ func coversDays(month, from, to string) bool {
 	if err != nil {
 		return false
 	}
-	last := first.AddDate(0, 1, -1).Format("2006-01-02")
-	return (from == "" || first.Format("2006-01-02") >= from) && (to == "" || last <= to)
+	last := first.AddDate(0, 1, -1).Format(dayLayout)
+	return (from == "" || first.Format(dayLayout) >= from) && (to == "" || last <= to)
 }
 
 // monthCollected is one month's share of a collection.
@@ -196,7 +196,7 @@ func (x *Index) collectMonth(ctx context.Context, name string, idx bleve.Index, 
 				return nil, false, err
 			}
 		}
-		h := &hitHeap{order: p.order, size: p.size, reader: reader, month: name}
+		h := &hitHeap{order: p.order, size: p.size, reader: reader}
 		if p.after != nil {
 			a := *p.after
 			h.after = &a
@@ -277,7 +277,6 @@ type hitHeap struct {
 	size   int
 	after  *cand
 	reader bindex.IndexReader
-	month  string
 	hits   []cand
 	err    error
 }

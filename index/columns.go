@@ -116,31 +116,28 @@ func (cc *columnCache) forget() {
 	cc.mu.Unlock()
 }
 
-// columnBuilder collects one field's column.
-type columnBuilder struct {
-	col column
-}
-
-func (b *columnBuilder) add(term string) uint32 {
-	i := uint32(len(b.col.terms))
-	b.col.terms = append(b.col.terms, term)
-	if i == 1<<16 && b.col.large == nil {
-		b.col.large = make([]uint32, len(b.col.small), cap(b.col.small))
-		for j, v := range b.col.small {
-			b.col.large[j] = uint32(v)
+// add appends a term and returns its index, moving to 32-bit indexes at the 65,537th.
+func (c *column) add(term string) uint32 {
+	i := uint32(len(c.terms))
+	c.terms = append(c.terms, term)
+	if i == 1<<16 && c.large == nil {
+		c.large = make([]uint32, len(c.small), cap(c.small))
+		for j, v := range c.small {
+			c.large[j] = uint32(v)
 		}
-		b.col.small = nil
+		c.small = nil
 	}
 	return i
 }
 
-func (b *columnBuilder) set(doc uint64, i uint32) {
-	if b.col.large != nil {
-		b.col.large = grow(b.col.large, doc)
-		b.col.large[doc] = i
+// set gives doc the term at index i.
+func (c *column) set(doc uint64, i uint32) {
+	if c.large != nil {
+		c.large = grow(c.large, doc)
+		c.large[doc] = i
 	} else {
-		b.col.small = grow(b.col.small, doc)
-		b.col.small[doc] = uint16(i)
+		c.small = grow(c.small, doc)
+		c.small[doc] = uint16(i)
 	}
 }
 
@@ -160,7 +157,7 @@ func grow[T uint16 | uint32 | uint64](s []T, doc uint64) []T {
 
 // buildColumn walks the postings of every term of a single-valued keyword field.
 func buildColumn(ctx context.Context, r bindex.IndexReader, field string) (*column, error) {
-	b := &columnBuilder{col: column{terms: []string{""}}}
+	col := &column{terms: []string{""}}
 	dict, err := r.FieldDict(field)
 	if err != nil {
 		return nil, fmt.Errorf("terms of %s: %w", field, err)
@@ -175,7 +172,7 @@ func buildColumn(ctx context.Context, r bindex.IndexReader, field string) (*colu
 		if e == nil {
 			break
 		}
-		i := b.add(e.Term)
+		i := col.add(e.Term)
 		tfr, err := r.TermFieldReader(ctx, []byte(e.Term), field, false, false, false)
 		if err != nil {
 			return nil, fmt.Errorf("postings of %s:%s: %w", field, e.Term, err)
@@ -194,13 +191,13 @@ func buildColumn(ctx context.Context, r bindex.IndexReader, field string) (*colu
 				tfr.Close()
 				return nil, err
 			}
-			b.set(doc, i)
+			col.set(doc, i)
 		}
 		if err := tfr.Close(); err != nil {
 			return nil, err
 		}
 	}
-	return &b.col, nil
+	return col, nil
 }
 
 // buildWhen reads every document's when s term from the doc values.

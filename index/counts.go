@@ -29,27 +29,30 @@ func (x *Index) DayCounts(ctx context.Context, r Request) ([]DayCount, error) {
 	}
 	counts := found.counts[fieldDay]
 	if r.FromDay != "" && r.ToDay != "" {
-		first, _ := time.Parse("2006-01-02", r.FromDay) // request checked both
-		for d := first; d.Format("2006-01-02") <= r.ToDay; d = d.AddDate(0, 0, 1) {
-			counts[d.Format("2006-01-02")] += 0
-		}
+		fillDays(counts, r.FromDay, r.ToDay)
 	}
 	if !r.From.IsZero() && !r.To.IsZero() {
 		loc := r.From.Location()
-		last := r.To.Add(-time.Nanosecond).In(loc).Format("2006-01-02")
-		for d := r.From.In(loc); ; d = d.AddDate(0, 0, 1) {
-			day := d.Format("2006-01-02")
-			if day > last {
-				break
-			}
-			counts[day] += 0
-		}
+		fillDays(counts, r.From.In(loc).Format(dayLayout), r.To.Add(-time.Nanosecond).In(loc).Format(dayLayout))
 	}
 	out := make([]DayCount, 0, len(counts))
 	for _, d := range sortedKeys(counts) {
 		out = append(out, DayCount{Day: d, Count: counts[d]})
 	}
 	return out, nil
+}
+
+const dayLayout = "2006-01-02"
+
+// fillDays gives every day from first to last, inclusive, an entry in counts.
+func fillDays(counts map[string]int, first, last string) {
+	d, err := time.Parse(dayLayout, first)
+	if err != nil {
+		return
+	}
+	for ; d.Format(dayLayout) <= last; d = d.AddDate(0, 0, 1) {
+		counts[d.Format(dayLayout)] += 0
+	}
 }
 
 // TopTerms returns the n most frequent values of a keyword field among the documents

@@ -124,7 +124,7 @@ func (x *Index) search(ctx context.Context, r Request, facets []string) (*Result
 		return nil, err
 	}
 	out := &Result{Total: found.total}
-	if out.Hits, err = x.fetch(ctx, c.q, p.order, found.top, c.scope, r.Highlight); err != nil {
+	if out.Hits, err = x.fetch(ctx, c.whole, p.order, found.top, c.scope, r.Highlight); err != nil {
 		return nil, err
 	}
 	if r.Facets {
@@ -163,7 +163,8 @@ func (x *Index) fetch(ctx context.Context, q bq.Query, o order, top []cand, scop
 		}
 		var fq bq.Query = bq.NewDocIDQuery(ids)
 		if highlight {
-			// The text query again, for the term locations highlighting marks.
+			// The text query again, for the term locations highlighting marks; without
+			// the date filters, which the named hits passed already.
 			fq = bq.NewConjunctionQuery([]bq.Query{fq, q})
 		}
 		sr := bleve.NewSearchRequestOptions(fq, len(ids), 0, false)
@@ -257,7 +258,7 @@ func (x *Index) request(r Request) (*compiled, error) {
 	}
 	if r.FromDay != "" || r.ToDay != "" {
 		for _, d := range []string{r.FromDay, r.ToDay} {
-			if _, err := time.Parse("2006-01-02", d); d != "" && err != nil {
+			if _, err := time.Parse(dayLayout, d); d != "" && err != nil {
 				return nil, fmt.Errorf("%w: day %q (want YYYY-MM-DD)", ErrBadRequest, d)
 			}
 		}
