@@ -3,7 +3,10 @@
 // Every HTTP exchange the crawler makes goes through a recording
 // [Transport] that writes the request and the response byte-exact into
 // gzipped WARC/1.1 files (one gzip member per record) before the caller
-// sees the response. The catalog and the search index are derived data:
+// sees the response. Inside a member, a body that arrived compressed
+// (content-encoded, or an image) and any part under 2 KiB are kept in
+// stored deflate blocks: compressing them saved little disk for much CPU.
+// The members are ordinary gzip to every reader. The catalog and the search index are derived data:
 // [Walk] replays the archive so that both can be rebuilt from the WARC
 // files alone.
 //

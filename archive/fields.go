@@ -6,10 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
-
-	"github.com/klauspost/compress/gzip"
 )
 
 // Field is one named field of a WARC record header.
@@ -112,27 +109,6 @@ func marshalRecord(buf *bytes.Buffer, fields Fields, block ...[]byte) {
 		buf.Write(p)
 	}
 	buf.WriteString("\r\n\r\n")
-}
-
-var gzipWriters = sync.Pool{New: func() any {
-	w, _ := gzip.NewWriterLevel(nil, gzip.DefaultCompression)
-	return w
-}}
-
-var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
-
-// gzipMember appends src to dst as one complete gzip member.
-func gzipMember(dst *bytes.Buffer, src []byte) error {
-	zw := gzipWriters.Get().(*gzip.Writer)
-	defer gzipWriters.Put(zw)
-	zw.Reset(dst)
-	if _, err := zw.Write(src); err != nil {
-		return fmt.Errorf("gzip record: %w", err)
-	}
-	if err := zw.Close(); err != nil {
-		return fmt.Errorf("gzip record: %w", err)
-	}
-	return nil
 }
 
 // newRecordID returns a fresh "<urn:uuid:...>" (version 4).

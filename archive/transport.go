@@ -353,7 +353,11 @@ func (t *Transport) archive(req *http.Request, reqBytes []byte, pc *persistConn,
 	if revisit {
 		block = ex.raw[:ex.head]
 	}
-	respRec, err := compress(h, block)
+	store := -1
+	if !revisit && incompressible(ex.resp.Header.Get("Content-Encoding"), ex.resp.Header.Get("Content-Type")) {
+		store = ex.head
+	}
+	respRec, err := compressStoring(h, [][]byte{block}, store)
 	if err != nil {
 		return Capture{}, err
 	}

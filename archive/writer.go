@@ -438,13 +438,27 @@ func (w *Writer) WriteResource(ctx context.Context, uri, contentType string, bod
 
 // compress marshals and gzips one record.
 func compress(h Fields, block ...[]byte) (pending, error) {
+	return compressStoring(h, block, -1)
+}
+
+// compressStoring marshals and gzips one record of one block, keeping the
+// block's bytes from store on in stored deflate blocks; store < 0 compresses
+// everything.
+func compressStoring(h Fields, block [][]byte, store int) (pending, error) {
 	buf := bufPool.Get().(*bytes.Buffer)
 	defer putBuf(buf)
 	buf.Reset()
 	marshalRecord(buf, h, block...)
 	var out bytes.Buffer
-	out.Grow(buf.Len()/3 + 64)
-	if err := gzipMember(&out, buf.Bytes()); err != nil {
+	var err error
+	head := buf.Len() // compressed: the whole record, unless part of its block is not
+	if store >= 0 && len(block) == 1 && store <= len(block[0]) {
+		// The record ends with the block and a CRLF CRLF.
+		head -= len(block[0]) - store + 4
+	}
+	out.Grow(buf.Len() + 64)
+	err = gzipStoredTail(&out, buf.Bytes(), head)
+	if err != nil {
 		return pending{}, err
 	}
 	return pending{member: out.Bytes()}, nil
