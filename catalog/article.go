@@ -427,8 +427,13 @@ func (c *Catalog) putLinks(ctx context.Context, tx *sql.Tx, id int64, a *Article
 	return nil
 }
 
+// originArgs are the arguments of the setOrigin statement.
+func originArgs(o Origin, id int64) []any {
+	return []any{o.Kind, o.Outlet, o.Owner, o.Channel, o.Post, o.Platform, o.URL, o.Site, nullInt(o.ArtID), o.ID(), id}
+}
+
 func setOrigin(ctx context.Context, s *sql.Stmt, id int64, o Origin) error {
-	_, err := s.ExecContext(ctx, o.Kind, o.Outlet, o.Owner, o.Channel, o.Post, o.Platform, o.URL, o.Site, nullInt(o.ArtID), o.ID(), id)
+	_, err := s.ExecContext(ctx, originArgs(o, id)...)
 	if err != nil {
 		return fmt.Errorf("set origin: %w", err)
 	}
@@ -448,7 +453,7 @@ func formatPublished(t time.Time) string {
 // to the new origin in the same transaction.
 func (c *Catalog) SetOrigin(ctx context.Context, rowID int64, o Origin) error {
 	clipOrigin(&o)
-	r, err := c.st.setOrigin.ExecContext(ctx, o.Kind, o.Outlet, o.Owner, o.Channel, o.Post, o.Platform, o.URL, o.Site, nullInt(o.ArtID), o.ID(), rowID)
+	r, err := c.st.setOrigin.ExecContext(ctx, originArgs(o, rowID)...)
 	if err != nil {
 		return fmt.Errorf("set origin of article %d: %w", rowID, err)
 	}

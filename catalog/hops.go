@@ -48,22 +48,36 @@ func (c *Catalog) SetTrace(ctx context.Context, rowID int64, o Origin, hops []Ho
 
 func (c *Catalog) setTrace(ctx context.Context, tx *sql.Tx, rowID int64, o Origin, hops []Hop) error {
 	clipOrigin(&o)
-	if err := setOrigin(ctx, tx.StmtContext(ctx, c.st.setOrigin), rowID, o); err != nil {
-		return err
+	// The origin's UPDATE says whether the article exists, which spares setHops its own
+	// look-up: a query text not prepared up front is parsed on every call, and that
+	// parse cost as much as the rest of the write.
+	r, err := tx.StmtContext(ctx, c.st.setOrigin).ExecContext(ctx, originArgs(o, rowID)...)
+	if err != nil {
+		return fmt.Errorf("set origin: %w", err)
 	}
-	return c.setHops(ctx, tx, rowID, hops)
+	if n, err := r.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return ErrNotFound
+	}
+	return c.writeHops(ctx, tx, rowID, hops)
 }
 
 func (c *Catalog) setHops(ctx context.Context, tx *sql.Tx, rowID int64, hops []Hop) error {
-	if len(hops) > maxHops {
-		hops = hops[:maxHops]
-	}
 	var one int
 	if err := tx.QueryRowContext(ctx, "SELECT 1 FROM articles WHERE id = ?", rowID).Scan(&one); err != nil {
 		if err == sql.ErrNoRows {
 			err = ErrNotFound
 		}
 		return err
+	}
+	return c.writeHops(ctx, tx, rowID, hops)
+}
+
+// writeHops replaces the hops of an article known to exist.
+func (c *Catalog) writeHops(ctx context.Context, tx *sql.Tx, rowID int64, hops []Hop) error {
+	if len(hops) > maxHops {
+		hops = hops[:maxHops]
 	}
 	if _, err := tx.StmtContext(ctx, c.st.deleteHops).ExecContext(ctx, rowID); err != nil {
 		return err

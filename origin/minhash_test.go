@@ -1,6 +1,8 @@
 package origin
 
 import (
+	"math"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -121,6 +123,73 @@ func TestMinhashEstimatesJaccard(t *testing.T) {
 		est, exact := float64(same)/numHashes, Jaccard(a, b)
 		if d := est - exact; d > 0.12 || d < -0.12 {
 			t.Errorf("MinHash estimate %.2f, exact %.2f", est, exact)
+		}
+	}
+}
+
+// TestMinhashFamilyIsUnbiased checks the hash family over random sets of shingle hashes
+// (uniform 64-bit values, as Shingles gives): each hash must collide with probability J,
+// the 128 hashes must be independent (the estimate's variance the binomial J(1-J)/128;
+// correlated hashes inflate it), and the LSH bands must make a J = 0.6 pair a candidate
+// as often as 1-(1-J⁴)³² says.
+func TestMinhashFamilyIsUnbiased(t *testing.T) {
+	trials := 400
+	if testing.Short() {
+		trials = 150
+	}
+	r := rand.New(rand.NewPCG(7, 11))
+	for _, union := range []int{30, 400, 3000} {
+		for _, j := range []float64{0.2, 0.6, 0.9} {
+			shared := int(math.Round(j * float64(union)))
+			own := (union - shared) / 2
+			exact := float64(shared) / float64(shared+2*own)
+			var sum, sq float64
+			candidates := 0
+			for range trials {
+				a, b := make([]uint64, 0, shared+own), make([]uint64, 0, shared+own)
+				for range shared {
+					x := r.Uint64()
+					a, b = append(a, x), append(b, x)
+				}
+				for range own {
+					a, b = append(a, r.Uint64()), append(b, r.Uint64())
+				}
+				slices.Sort(a)
+				slices.Sort(b)
+				sa, sb := minhash(a), minhash(b)
+				same := 0
+				for i := range sa {
+					if sa[i] == sb[i] {
+						same++
+					}
+				}
+				for band := range numBands {
+					if sa.bandKey(band) == sb.bandKey(band) {
+						candidates++
+						break
+					}
+				}
+				d := float64(same)/numHashes - exact
+				sum += d
+				sq += d * d
+			}
+			bias := sum / float64(trials)
+			binomial := exact * (1 - exact) / numHashes
+			varRatio := (sq/float64(trials) - bias*bias) / binomial
+			rate, want := float64(candidates)/float64(trials), 1-math.Pow(1-math.Pow(exact, bandRows), numBands)
+			t.Logf("|A∪B| %4d J %.2f: bias %+.4f, variance %.2f× binomial, candidates %.3f (theory %.3f)",
+				union, exact, bias, varRatio, rate, want)
+			// About 5 standard errors each: the test is deterministic, the margins are for
+			// a family that is only slightly off.
+			if se := math.Sqrt(binomial / float64(trials)); math.Abs(bias) > 5*se {
+				t.Errorf("|A∪B| %d J %.2f: estimate biased by %+.4f (se %.4f)", union, exact, bias, se)
+			}
+			if lim := 5 * math.Sqrt(2/float64(trials)); math.Abs(varRatio-1) > lim {
+				t.Errorf("|A∪B| %d J %.2f: variance %.2f× the binomial: hashes correlated", union, exact, varRatio)
+			}
+			if se := math.Sqrt(want * (1 - want) / float64(trials)); math.Abs(rate-want) > 5*se+0.01 {
+				t.Errorf("|A∪B| %d J %.2f: %.3f of pairs candidates, theory %.3f", union, exact, rate, want)
+			}
 		}
 	}
 }

@@ -235,10 +235,22 @@ func (g *Grouper) log() *slog.Logger {
 // links finds every link among the articles.
 func (g *Grouper) links(arts []catalog.Linked, credited []bool) []edge {
 	var edges []edge
+	// The same URLs come back as one edition's canonical URL, the others' alternates and
+	// the chains' hops, and parsing one against the registry costs more than the rest of
+	// the link finding: each is folded once.
+	keys := make(map[string]string, 2*len(arts))
+	urlKey := func(u string) string {
+		k, ok := keys[u]
+		if !ok {
+			k = g.urlKey(u)
+			keys[u] = k
+		}
+		return k
+	}
 	byURL := map[string]int{}
 	for i, a := range arts {
 		for _, u := range []string{a.CanonicalURL, a.URL} {
-			if k := g.urlKey(u); k != "" {
+			if k := urlKey(u); k != "" {
 				if _, dup := byURL[k]; !dup {
 					byURL[k] = i
 				}
@@ -248,7 +260,7 @@ func (g *Grouper) links(arts []catalog.Linked, credited []bool) []edge {
 	// hreflang alternates.
 	for i, a := range arts {
 		for _, u := range a.Alternates {
-			if j, ok := byURL[g.urlKey(u)]; ok && j != i {
+			if j, ok := byURL[urlKey(u)]; ok && j != i {
 				edges = append(edges, edge{i, j, viaAlternate, u})
 			}
 		}
@@ -286,7 +298,7 @@ func (g *Grouper) links(arts []catalog.Linked, credited []bool) []edge {
 			byRoot[k] = append(byRoot[k], i)
 		}
 		for _, u := range a.HopURLs {
-			if j, ok := byURL[g.urlKey(u)]; ok && j != i {
+			if j, ok := byURL[urlKey(u)]; ok && j != i {
 				edges = append(edges, edge{i, j, viaCredit, u})
 			}
 		}

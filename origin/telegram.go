@@ -57,6 +57,13 @@ func ParseTelegram(data []byte, pageURL string) (*TelegramPost, error) {
 // same capture proves them all, and a tracer that follows a chain through a channel asks
 // for its neighbours next.
 func ParseTelegramPage(data []byte, pageURL string, max int) (*TelegramPost, []*TelegramPost, error) {
+	return parseTelegramPage(data, pageURL, max, true)
+}
+
+// parseTelegramPage is ParseTelegramPage, leaving the messages' text out unless withText:
+// the tracer reads a post's time and forward only, and rendering the text of every
+// message on a feed page was a third of the parse.
+func parseTelegramPage(data []byte, pageURL string, max int, withText bool) (*TelegramPost, []*TelegramPost, error) {
 	o := Classify(nil, pageURL, "")
 	if o.Kind != KindTelegramPost || o.Channel == "" {
 		return nil, nil, fmt.Errorf("%q: %w", clip(pageURL), ErrNotPost)
@@ -77,10 +84,10 @@ func ParseTelegramPage(data []byte, pageURL string, max int) (*TelegramPost, []*
 		case !ok:
 		case p == o.Post && strings.EqualFold(c, o.Channel):
 			if want == nil {
-				want = readMessage(s, p)
+				want = readMessage(s, p, withText)
 			}
 		case len(others) < max:
-			others = append(others, readMessage(s, p))
+			others = append(others, readMessage(s, p, withText))
 		}
 		return want == nil || len(others) < max
 	})
@@ -102,7 +109,7 @@ func splitDataPost(v string) (string, int64, bool) {
 	return strings.TrimSpace(c), n, n > 0
 }
 
-func readMessage(msg *goquery.Selection, post int64) *TelegramPost {
+func readMessage(msg *goquery.Selection, post int64, withText bool) *TelegramPost {
 	ch, _, _ := splitDataPost(msg.AttrOr("data-post", ""))
 	p := &TelegramPost{Channel: ch, Post: post}
 	p.Author = oneLine(msg.Find(".tgme_widget_message_owner_name").First().Text())
@@ -120,13 +127,15 @@ func readMessage(msg *goquery.Selection, post int64) *TelegramPost {
 	}
 	// The post's own text, not that of the message it replies to, which the page quotes
 	// inside .tgme_widget_message_reply with the same class.
-	msg.Find(".tgme_widget_message_text").EachWithBreak(func(_ int, s *goquery.Selection) bool {
-		if s.ParentsFiltered(".tgme_widget_message_reply").Length() > 0 {
-			return true
-		}
-		p.Text = postText(s.Nodes[0])
-		return false
-	})
+	if withText {
+		msg.Find(".tgme_widget_message_text").EachWithBreak(func(_ int, s *goquery.Selection) bool {
+			if s.ParentsFiltered(".tgme_widget_message_reply").Length() > 0 {
+				return true
+			}
+			p.Text = postText(s.Nodes[0])
+			return false
+		})
+	}
 	for _, sel := range []string{".tgme_widget_message_date time[datetime]", "time[datetime]"} {
 		if t, err := time.Parse(time.RFC3339, strings.TrimSpace(msg.Find(sel).First().AttrOr("datetime", ""))); err == nil {
 			p.Time = t

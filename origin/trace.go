@@ -149,7 +149,7 @@ func (t *Tracer) trace(ctx context.Context, a *catalog.Article, deferNetwork boo
 		}
 		c.Hops = hops
 		if len(hops) > 0 || len(a.Hops) > 0 {
-			return c, t.store(ctx, a.RowID, c)
+			return c, t.store(ctx, a, c)
 		}
 		return c, nil
 	}
@@ -163,16 +163,48 @@ func (t *Tracer) trace(ctx context.Context, a *catalog.Article, deferNetwork boo
 		c.Hops = append(c.Hops, h)
 	}
 	c.Root = links[len(links)-1].root()
-	return c, t.store(ctx, a.RowID, c)
+	return c, t.store(ctx, a, c)
 }
 
 // store writes the origin and the hops in one commit: an article with hops counts as
-// traced, so a chain is never kept with a stale root.
-func (t *Tracer) store(ctx context.Context, rowID int64, c *Chain) error {
-	if err := t.Catalog.SetTrace(ctx, rowID, c.Root, c.Hops); err != nil {
+// traced, so a chain is never kept with a stale root. A chain the article held already
+// (as read before the walk) is not written again: one whose hops needed no page fetched
+// (a network page the catalog holds, a credit by name, an unreadable credit) comes out
+// the same each time an article is retraced.
+func (t *Tracer) store(ctx context.Context, a *catalog.Article, c *Chain) error {
+	if a.Origin == c.Root && sameHops(a.Hops, c.Hops) {
+		return nil
+	}
+	if err := t.Catalog.SetTrace(ctx, a.RowID, c.Root, c.Hops); err != nil {
 		return fmt.Errorf("trace %s: %w", c.Key, err)
 	}
 	return nil
+}
+
+// sameHops reports whether stored hops, as the catalog reads them back, are the hops
+// about to be written: times come back to the millisecond, lags to the second. Anything
+// the catalog would clip differs, which costs a write, never a lost one.
+func sameHops(stored, hops []catalog.Hop) bool {
+	if len(stored) != len(hops) {
+		return false
+	}
+	for i, h := range hops {
+		s := h
+		s.N = i + 1
+		s.OriginTime, s.Lag = time.Time{}, 0
+		if !h.OriginTime.IsZero() {
+			s.Lag = h.Lag / time.Second * time.Second
+		}
+		st := stored[i]
+		if !st.OriginTime.Equal(h.OriginTime.Truncate(time.Millisecond)) {
+			return false
+		}
+		st.OriginTime = time.Time{}
+		if st != s {
+			return false
+		}
+	}
+	return true
 }
 
 // TraceStats sums up TraceAll.
@@ -523,8 +555,8 @@ type tgKey struct {
 }
 
 type tgResult struct {
-	post    *TelegramPost
-	shown   string // the page that shows it: t.me/s/CH/POST
+	post    *TelegramPost // without its text, which no hop reads
+	shown   string        // the page that shows it: t.me/s/CH/POST
 	capture archive.Capture
 	err     error
 }
@@ -543,7 +575,7 @@ func (t *Tracer) telegramPost(ctx context.Context, ch string, post int64) *tgRes
 			r.err = err
 			return r
 		}
-		p, others, err := ParseTelegramPage(body, pageURL, maxPostsPerPage)
+		p, others, err := parseTelegramPage(body, pageURL, maxPostsPerPage, false)
 		// The other posts on the page, proved by the same capture.
 		for _, q := range others {
 			if k2 := (tgKey{strings.ToLower(q.Channel), q.Post}); k2 != k && !t.telegram.has(k2) {
