@@ -238,14 +238,16 @@ func (r *run) pass(ctx context.Context) error {
 	cfg.Progress.Start(len(work))
 	defer cfg.Progress.Finish()
 	ch := make(chan job)
+	hs := newHandleStage(ctx, r, cfg.Workers)
 	var wg sync.WaitGroup
 	for range cfg.Workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for j := range ch {
-				r.fetch(ctx, coll, j)
-				cfg.Progress.Add(1)
+				if !r.fetch(ctx, coll, j, hs) {
+					cfg.Progress.Add(1)
+				}
 			}
 		}()
 	}
@@ -259,6 +261,7 @@ feed:
 	}
 	close(ch)
 	wg.Wait()
+	hs.close()
 	sort.Strings(r.sum.SiteErrors)
 	if err := ctx.Err(); err != nil {
 		return err
@@ -366,8 +369,9 @@ func (r *run) plan(ctx context.Context, s *seeds.Site) ([]job, error) {
 	return jobs, derr
 }
 
-// fetch gets one article page through colly and hands it to the Handler.
-func (r *run) fetch(ctx context.Context, coll *colly.Collector, j job) {
+// fetch gets one article page through colly and hands it to the handle stage;
+// handed tells whether it did (the stage then finishes the job).
+func (r *run) fetch(ctx context.Context, coll *colly.Collector, j job, hs *handleStage) (handed bool) {
 	cfg := r.cfg
 	hdr := http.Header{}
 	if j.recheck {
@@ -406,19 +410,25 @@ func (r *run) fetch(ctx context.Context, coll *colly.Collector, j job) {
 			// Permanent: asking again next pass would not change the answer.
 			cfg.Logger.Info("not fetched", "url", j.URL, "why", err)
 			cfg.Frontier.Done(ctx, j.URL)
-			return
+			return false
 		}
 		r.fail(ctx, j, err)
-		return
+		return false
 	}
 	if page.Status == http.StatusNotModified {
 		r.count(Unchanged)
 		cfg.Frontier.Done(ctx, j.URL)
-		return
+		return false
 	}
 	r.mu.Lock()
 	r.sum.Fetched++
 	r.mu.Unlock()
+	return hs.hand(j, page)
+}
+
+// handle passes a fetched page to the Handler and records the outcome.
+func (r *run) handle(ctx context.Context, j job, page *Page) {
+	cfg := r.cfg
 	out, herr := cfg.Handler.Handle(ctx, *page)
 	if herr != nil {
 		r.fail(ctx, j, fmt.Errorf("handle %s: %w", j.URL, herr))
