@@ -2,10 +2,12 @@ package archive
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 
 	"github.com/andybalholm/brotli"
 	"github.com/klauspost/compress/flate"
@@ -15,6 +17,8 @@ import (
 )
 
 var errUnknownEncoding = errors.New("unknown content encoding")
+
+var gzipReaders sync.Pool
 
 // decodeBody undoes the Content-Encoding codings of body, last applied
 // first. At most limit bytes are returned; cut reports that more were
@@ -59,7 +63,16 @@ func decodeOne(in []byte, coding string, limit int64) ([]byte, bool, error) {
 	)
 	switch coding {
 	case "gzip", "x-gzip":
-		r, err = gzip.NewReader(bytes.NewReader(in))
+		// A reader's 32 KB window and its tables cost more to allocate and clear than
+		// inflating a page of a few KB does, so readers are reused.
+		zr, _ := gzipReaders.Get().(*gzip.Reader)
+		if zr == nil {
+			zr = new(gzip.Reader)
+		}
+		defer gzipReaders.Put(zr)
+		if err = zr.Reset(bytes.NewReader(in)); err == nil {
+			r = zr
+		}
 	case "deflate":
 		// RFC 9110 deflate is zlib-wrapped; some servers send raw deflate.
 		if r, err = zlib.NewReader(bytes.NewReader(in)); err != nil {
@@ -80,6 +93,14 @@ func decodeOne(in []byte, coding string, limit int64) ([]byte, bool, error) {
 		return nil, false, fmt.Errorf("decode %s: %w", coding, err)
 	}
 	var out bytes.Buffer
+	if coding == "gzip" || coding == "x-gzip" {
+		// The trailer's size (mod 4 GiB, and a hostile page may lie) sizes the buffer
+		// once instead of doubling it up from 512 bytes; a lie costs at most a
+		// bounded allocation.
+		if k := len(in); k >= 18 {
+			out.Grow(int(min(int64(binary.LittleEndian.Uint32(in[k-4:])), limit+1, 1<<20)))
+		}
+	}
 	n, err := io.Copy(&out, io.LimitReader(r, limit+1))
 	if n > limit {
 		return out.Bytes()[:limit], true, nil
