@@ -6,8 +6,8 @@ import (
 	"time"
 
 	readability "codeberg.org/readeck/go-readability/v2"
-	"github.com/PuerkitoBio/goquery"
 	"github.com/pravda-archive/pravda/seeds"
+	"golang.org/x/net/html"
 )
 
 // maxGenericElements bounds the pages readability scores: its passes over the tree are
@@ -19,11 +19,11 @@ const maxGenericElements = 100_000
 // so Site and ID stay empty; Any fills them for network hosts. It fails only where Page
 // does.
 func Generic(data []byte, pageURL string) (*Article, error) {
-	doc, warnings, err := parse(data)
+	doc, warnings, err := load(data)
 	if err != nil {
 		return nil, fmt.Errorf("extract %s: %w", clip(pageURL), err)
 	}
-	a := fromGeneric(doc, pageURL)
+	a := fromGeneric(doc, scanDoc(doc), pageURL)
 	a.Warnings = append(warnings, a.Warnings...)
 	return a, nil
 }
@@ -33,49 +33,45 @@ func Generic(data []byte, pageURL string) (*Article, error) {
 // date. Tracing wants nothing else of an outlet's page, and readability is most of
 // Generic's cost. Zero means the page gives no time.
 func PublishedTime(data []byte, pageURL string) (time.Time, error) {
-	doc, _, err := parse(data)
+	doc, _, err := load(data)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("extract %s: %w", clip(pageURL), err)
 	}
-	if t, ok := genericPublished(doc); ok {
+	ds := scanDoc(doc)
+	if t, ok := genericPublished(ds); ok {
 		return t, nil
 	}
-	return fromGeneric(doc, pageURL).Published, nil
+	return fromGeneric(doc, ds, pageURL).Published, nil
 }
 
 // fromGeneric reads the page's metadata, then lets readability find the body. Readability
-// rewrites the tree it is given, so the metadata comes first.
-func fromGeneric(doc *goquery.Document, pageURL string) *Article {
+// rewrites the tree it is given, so the metadata comes first: ds is doc's scan, taken
+// before any rewrite.
+func fromGeneric(doc *html.Node, ds *docScan, pageURL string) *Article {
 	a := &Article{URL: strings.TrimSpace(pageURL), Template: TemplateGeneric}
-	b := base(doc, pageURL)
-	a.CanonicalURL = resolve(b, linkHref(doc, "canonical"))
+	b := base(ds, pageURL)
+	a.CanonicalURL = resolve(b, canonical(ds))
 	if a.CanonicalURL == "" {
-		a.CanonicalURL = resolve(b, meta(doc, "og:url"))
+		a.CanonicalURL = resolve(b, meta(ds, metaOGURL))
 	}
 	if a.CanonicalURL == "" {
 		a.CanonicalURL = resolve(nil, a.URL)
 	}
 	pu, perr := seeds.ParseArticleURL(pageURL)
-	a.AMP = perr == nil && pu.AMP || isAMP(doc)
-	a.Lang = htmlLang(doc)
-	a.OGTitle = meta(doc, "og:title")
-	a.OGDescription = meta(doc, "og:description")
-	a.Category = meta(doc, "article:section")
-	a.Alternates = alternates(doc, b)
-	h1 := cleanText(doc.Find("h1").First().Text())
-	pageTitle := cleanText(doc.Find("title").First().Text())
-	published, pubFound := genericPublished(doc)
+	a.AMP = perr == nil && pu.AMP || isAMP(ds)
+	a.Lang = htmlLang(ds)
+	a.OGTitle = meta(ds, metaOGTitle)
+	a.OGDescription = meta(ds, metaOGDescription)
+	a.Category = meta(ds, metaSection)
+	a.Alternates = alternates(ds, b)
+	h1 := cleanText(textOf(ds.h1))
+	pageTitle := cleanText(textOf(ds.title))
+	published, pubFound := genericPublished(ds)
 
 	p := readability.NewParser()
 	p.MaxElemsToParse = maxGenericElements
 	p.KeepClasses = true // the text walk drops captions and credits by class
-	var (
-		ra  readability.Article
-		err error
-	)
-	if len(doc.Nodes) > 0 {
-		ra, err = p.ParseAndMutate(doc.Nodes[0], b)
-	}
+	ra, err := p.ParseAndMutate(doc, b)
 	if err != nil {
 		a.warn("generic: %v", err)
 	}
@@ -110,41 +106,45 @@ func fromGeneric(doc *goquery.Document, pageURL string) *Article {
 	}
 	a.Published = published
 
-	var content *goquery.Selection
+	var scoped []*html.Node
 	if ra.Node != nil {
-		content = goquery.NewDocumentFromNode(ra.Node).Selection
 		paras := dropHeadline(paragraphs(ra.Node, nil), a.Title, a.OGTitle, h1)
 		a.Text = strings.Join(paras, "\n\n")
-		a.Links = links(content, b)
+		a.Links = links(ra.Node, b)
+		scoped = imageElements(ra.Node)
 	}
 	if a.Text == "" {
 		a.warn("text: no readable content found")
 	}
-	a.Images = images(doc, content, b)
+	// Readability may have dropped or moved elements: og:image is read from what is left.
+	a.Images = images(ogImageMetas(doc), scoped, b)
 	a.BodyHash = bodyHash(a.Title, a.Text)
 	return a
 }
 
 // genericPublished reads the machine-readable publication time outlets put in meta tags or
 // time elements.
-func genericPublished(doc *goquery.Document) (time.Time, bool) {
-	for _, key := range []string{"article:published_time", "og:published_time", "pubdate",
-		"publish-date", "date", "dc.date.issued"} {
-		if t, ok := parseDatetime(meta(doc, key)); ok {
+func genericPublished(ds *docScan) (time.Time, bool) {
+	for k := metaPublished; k <= metaDCIssued; k++ {
+		if t, ok := parseDatetime(meta(ds, k)); ok {
 			return t, true
 		}
 	}
-	if v, ok := doc.Find(`[itemprop="datePublished"]`).First().Attr("content"); ok {
-		if t, ok := parseDatetime(v); ok {
-			return t, true
+	if ds.datePublished != nil {
+		if v, ok := attr(ds.datePublished, "content"); ok {
+			if t, ok := parseDatetime(v); ok {
+				return t, true
+			}
 		}
 	}
-	found := false
+	// An implausible time from the last element is returned too: without a better one,
+	// fromGeneric keeps it.
 	var t time.Time
-	doc.Find("article time[datetime], main time[datetime], time[datetime]").EachWithBreak(
-		func(_ int, s *goquery.Selection) bool {
-			t, found = parseDatetime(s.AttrOr("datetime", ""))
-			return !found
-		})
+	found := false
+	for _, n := range ds.datetimes {
+		if t, found = parseDatetime(attrOr(n, "datetime", "")); found {
+			break
+		}
+	}
 	return t, found
 }

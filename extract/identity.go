@@ -7,7 +7,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/PuerkitoBio/goquery"
 	"github.com/pravda-archive/pravda/seeds"
 )
 
@@ -26,13 +25,13 @@ type identity struct {
 // identify resolves (site, id) from <link rel=canonical> when it follows the network
 // grammar (so an AMP copy or a page fetched from a legacy host maps to the same article),
 // else from the page URL.
-func identify(doc *goquery.Document, pageURL string, b *url.URL, reg *seeds.Registry) identity {
+func identify(s *docScan, pageURL string, b *url.URL, reg *seeds.Registry) identity {
 	var id identity
-	raw := linkHref(doc, "canonical")
+	raw := canonical(s)
 	id.canon = resolve(b, raw)
 	if id.canon != "" {
-		if s, au, err := reg.Article(id.canon); err == nil {
-			id.site, id.url = s, au
+		if site, au, err := reg.Article(id.canon); err == nil {
+			id.site, id.url = site, au
 		}
 	}
 	ps, pu, perr := reg.Article(pageURL)

@@ -8,8 +8,6 @@ import (
 	"net/http"
 	"unicode/utf8"
 
-	"github.com/PuerkitoBio/goquery"
-
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/charset"
 )
@@ -210,13 +208,4 @@ func textOnly(data []byte) []byte {
 			}
 		}
 	}
-}
-
-// parse loads a page into a goquery document.
-func parse(data []byte) (*goquery.Document, []string, error) {
-	root, warnings, err := load(data)
-	if err != nil {
-		return nil, nil, err
-	}
-	return goquery.NewDocumentFromNode(root), warnings, nil
 }

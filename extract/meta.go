@@ -4,8 +4,8 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/PuerkitoBio/goquery"
 	"github.com/pravda-archive/pravda/seeds"
+	"golang.org/x/net/html"
 )
 
 // Caps on list fields: a hostile page can carry any number of links.
@@ -18,13 +18,13 @@ const (
 
 // base is the URL relative references resolve against: the page's <base href> if it has a
 // usable one, else the URL it was fetched from.
-func base(doc *goquery.Document, pageURL string) *url.URL {
+func base(s *docScan, pageURL string) *url.URL {
 	u, err := url.Parse(strings.TrimSpace(pageURL))
 	if err != nil || !u.IsAbs() {
 		u = nil
 	}
-	if href, ok := doc.Find("head base[href]").First().Attr("href"); ok {
-		if b := resolve(u, href); b != "" {
+	if s.base != nil {
+		if b := resolve(u, attrOr(s.base, "href", "")); b != "" {
 			if bu, err := url.Parse(b); err == nil {
 				return bu
 			}
@@ -55,39 +55,39 @@ func resolve(b *url.URL, ref string) string {
 }
 
 // meta reads a <meta property=…> or <meta name=…> content, cleaned to one line.
-func meta(doc *goquery.Document, key string) string {
-	sel := doc.Find(`meta[property="` + key + `"], meta[name="` + key + `"]`).First()
-	c, _ := sel.Attr("content")
-	return cleanText(c)
+func meta(s *docScan, key int) string {
+	return cleanText(attrOr(s.meta[key], "content", ""))
 }
 
-// linkHref is the first <link rel=…> href with the given rel token.
-func linkHref(doc *goquery.Document, rel string) string {
-	h, _ := doc.Find(`link[rel~="` + rel + `"][href]`).First().Attr("href")
-	return h
+// canonical is the href of the first <link rel=canonical>.
+func canonical(s *docScan) string {
+	return attrOr(s.canonical, "href", "")
 }
 
 // alternates reads the hreflang links (other language editions of the story).
-func alternates(doc *goquery.Document, b *url.URL) []Alternate {
+func alternates(s *docScan, b *url.URL) []Alternate {
 	var out []Alternate
 	seen := map[string]bool{}
-	doc.Find(`link[rel~="alternate"][hreflang]`).EachWithBreak(func(_ int, s *goquery.Selection) bool {
-		lang := strings.ToLower(cleanText(s.AttrOr("hreflang", "")))
-		u := resolve(b, s.AttrOr("href", ""))
+	for _, n := range s.alternates {
+		lang := strings.ToLower(cleanText(attrOr(n, "hreflang", "")))
+		u := resolve(b, attrOr(n, "href", ""))
 		if lang == "" || u == "" || len(lang) > 35 || seen[lang+" "+u] {
-			return true
+			continue
 		}
 		seen[lang+" "+u] = true
 		out = append(out, Alternate{Lang: lang, URL: u})
-		return len(out) < maxAlternates
-	})
+		if len(out) >= maxAlternates {
+			break
+		}
+	}
 	return out
 }
 
-// images collects og:image and the images inside scope: lazy data-src, src (not the blank
-// placeholder) and AMP's amp-img. Network images are deduplicated by their md5 name, others
-// by URL.
-func images(doc *goquery.Document, scope *goquery.Selection, b *url.URL) []Image {
+// images collects og:image (ogImages are its meta elements) and the images inside the
+// article (scoped, the img and amp-img elements there): lazy data-src, src (not the blank
+// placeholder) and AMP's amp-img. Network images are deduplicated by their md5 name,
+// others by URL.
+func images(ogImages, scoped []*html.Node, b *url.URL) []Image {
 	var out []Image
 	seen := map[string]bool{}
 	add := func(raw string) {
@@ -106,20 +106,27 @@ func images(doc *goquery.Document, scope *goquery.Selection, b *url.URL) []Image
 		seen[key] = true
 		out = append(out, Image{URL: u, MD5: md5})
 	}
-	doc.Find(`meta[property="og:image"], meta[property="og:image:url"], meta[name="og:image"]`).Each(
-		func(_ int, s *goquery.Selection) { add(s.AttrOr("content", "")) })
-	if scope == nil {
-		return out
+	for _, n := range ogImages {
+		add(attrOr(n, "content", ""))
 	}
-	scope.Find("img, amp-img").Each(func(_ int, s *goquery.Selection) {
-		if ds, ok := s.Attr("data-src"); ok && strings.TrimSpace(ds) != "" {
+	for _, n := range scoped {
+		if ds, ok := attr(n, "data-src"); ok && strings.TrimSpace(ds) != "" {
 			add(ds)
-			return
+			continue
 		}
-		add(s.AttrOr("src", ""))
-	})
+		add(attrOr(n, "src", ""))
+	}
 	return out
 }
+
+// ogImageMetas are the og:image meta elements of a document: the generic extractor reads
+// them only after readability has rewritten the tree.
+func ogImageMetas(doc *html.Node) []*html.Node { return allUnder(doc, ogImage, nil) }
+
+// imageElements are the img and amp-img elements below scope.
+func imageElements(scope *html.Node) []*html.Node { return allUnder(scope, imageElement, nil) }
+
+func imageElement(n *html.Node) bool { return n.Data == "img" || n.Data == "amp-img" }
 
 // placeholder is the blank image lazy loading puts in src until data-src replaces it.
 func placeholder(u string) bool {
@@ -131,24 +138,46 @@ func placeholder(u string) bool {
 		strings.HasSuffix(p, "/spacer.gif") || strings.HasSuffix(p, "/pixel.gif")
 }
 
-// links lists the absolute http(s) hrefs inside scope, in order, once each.
-func links(scope *goquery.Selection, b *url.URL) []string {
-	var out []string
-	seen := map[string]bool{}
-	scope.Find("a[href]").EachWithBreak(func(_ int, s *goquery.Selection) bool {
-		u := resolve(b, s.AttrOr("href", ""))
-		if u != "" && !seen[u] {
-			seen[u] = true
-			out = append(out, u)
+// links lists the absolute http(s) hrefs below scope, in order, once each.
+func links(scope *html.Node, b *url.URL) []string {
+	l := linkList{b: b, seen: map[string]bool{}}
+	l.walk(scope)
+	return l.out
+}
+
+type linkList struct {
+	b    *url.URL
+	seen map[string]bool
+	out  []string
+}
+
+// walk reports whether the list is still open.
+func (l *linkList) walk(n *html.Node) bool {
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type != html.ElementNode {
+			continue
 		}
-		return len(out) < maxLinks
-	})
-	return out
+		if c.Data == "a" {
+			if href, ok := attr(c, "href"); ok {
+				if u := resolve(l.b, href); u != "" && !l.seen[u] {
+					l.seen[u] = true
+					l.out = append(l.out, u)
+				}
+				if len(l.out) >= maxLinks {
+					return false
+				}
+			}
+		}
+		if !l.walk(c) {
+			return false
+		}
+	}
+	return true
 }
 
 // htmlLang is the page's declared language (<html lang>), lower-cased primary subtag.
-func htmlLang(doc *goquery.Document) string {
-	l := strings.ToLower(strings.TrimSpace(doc.Find("html").First().AttrOr("lang", "")))
+func htmlLang(s *docScan) string {
+	l := strings.ToLower(strings.TrimSpace(attrOr(s.html, "lang", "")))
 	if i := strings.IndexAny(l, "-_"); i > 0 {
 		l = l[:i]
 	}
@@ -159,11 +188,8 @@ func htmlLang(doc *goquery.Document) string {
 }
 
 // isAMP reports whether the page is an AMP document (<html amp> or <html ⚡>).
-func isAMP(doc *goquery.Document) bool {
-	h := doc.Find("html").First()
-	_, amp := h.Attr("amp")
-	_, bolt := h.Attr("⚡")
-	return amp || bolt
+func isAMP(s *docScan) bool {
+	return s.html != nil && (hasAttr(s.html, "amp") || hasAttr(s.html, "⚡"))
 }
 
 // siteTitle strips a " - Site Name" suffix from a <title>.

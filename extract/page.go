@@ -7,7 +7,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/PuerkitoBio/goquery"
 	"github.com/pravda-archive/pravda/seeds"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -20,55 +19,59 @@ import (
 // lacks or garbles yields a partial Article whose Warnings say what is missing and which
 // fallback filled a field.
 func Page(data []byte, pageURL string, reg *seeds.Registry) (*Article, error) {
-	doc, warnings, err := parse(data)
+	doc, warnings, err := load(data)
 	if err != nil {
 		return nil, fmt.Errorf("extract %s: %w", clip(pageURL), err)
 	}
-	a := fromTemplate(doc, pageURL, reg)
+	a := fromTemplate(scanDoc(doc), pageURL, reg)
 	a.Warnings = append(warnings, a.Warnings...)
 	return a, nil
 }
 
-func fromTemplate(doc *goquery.Document, pageURL string, reg *seeds.Registry) *Article {
+func fromTemplate(ds *docScan, pageURL string, reg *seeds.Registry) *Article {
 	if reg == nil {
 		reg = defaultRegistry()
 	}
 	a := &Article{URL: strings.TrimSpace(pageURL), Template: TemplateNetwork}
-	b := base(doc, pageURL)
-	id := identify(doc, pageURL, b, reg)
+	b := base(ds, pageURL)
+	id := identify(ds, pageURL, b, reg)
 	id.apply(a, reg)
 	a.Warnings = append(a.Warnings, id.warnings...)
 	if a.Lang == "" {
-		a.Lang = htmlLang(doc)
+		a.Lang = htmlLang(ds)
 	}
 	pu, perr := seeds.ParseArticleURL(pageURL)
-	a.AMP = perr == nil && pu.AMP || isAMP(doc)
+	a.AMP = perr == nil && pu.AMP || isAMP(ds)
 
-	root := doc.Find("article:has(div.article__text)").First()
-	if root.Length() == 0 {
-		root = doc.Find("article").First()
+	root := ds.textArticle
+	if root == nil {
+		root = ds.article
 	}
-	if root.Length() == 0 {
+	if root == nil {
 		a.warn("template: no article element")
-		root = doc.Find("body").First()
+		root = ds.body
 	}
-	body := root.Find("div.article__text").First()
+	var sc scopeScan
+	if root != nil {
+		sc = scanScope(root)
+	}
+	body := sc.text
 
-	a.OGTitle = meta(doc, "og:title")
-	a.OGDescription = meta(doc, "og:description")
-	a.Category = category(doc)
+	a.OGTitle = meta(ds, metaOGTitle)
+	a.OGDescription = meta(ds, metaOGDescription)
+	a.Category = category(ds)
 	if a.Category == "" {
 		a.warn("category: no breadcrumb label")
 	}
-	a.Title = templateTitle(a, doc, root, id.display())
-	a.Published = templatePublished(a, root, id)
+	a.Title = templateTitle(a, ds, &sc, id.display())
+	a.Published = templatePublished(a, &sc, id)
 
 	var paras []string
-	if body.Length() > 0 {
-		paras = paragraphs(body.Nodes[0], templateParts)
-	} else if root.Length() > 0 {
+	if body != nil {
+		paras = paragraphs(body, templateParts)
+	} else if root != nil {
 		a.warn("text: no div.article__text; text from the article element")
-		paras = paragraphs(root.Nodes[0], templateChrome)
+		paras = paragraphs(root, templateChrome)
 		body = root
 	}
 	paras = dropHeadline(paras, a.Title, a.OGTitle)
@@ -78,10 +81,10 @@ func fromTemplate(doc *goquery.Document, pageURL string, reg *seeds.Registry) *A
 	}
 	a.BodyHash = bodyHash(a.Title, a.Text)
 
-	a.Alternates = alternates(doc, b)
-	a.Images = images(doc, root, b)
-	a.Source = source(a, doc, root, b)
-	if body.Length() > 0 {
+	a.Alternates = alternates(ds, b)
+	a.Images = images(ds.ogImages, sc.images, b)
+	a.Source = source(a, ds, &sc, b)
+	if body != nil {
 		a.Links = links(body, b)
 	}
 	return a
@@ -97,7 +100,11 @@ func templateParts(n *html.Node) bool {
 		if at.Key != "class" {
 			continue
 		}
-		for _, c := range strings.Fields(at.Val) {
+		for rest := at.Val; ; {
+			var c string
+			if c, rest = nextField(rest); c == "" {
+				break
+			}
 			switch c {
 			case "article__breadcrumbs", "article__title", "article__time", "article__image",
 				"article__source", "article-meta", "sidebar", "news-item":
@@ -115,37 +122,32 @@ func templateChrome(n *html.Node) bool {
 }
 
 // category is the active breadcrumb's label ("世界"), the site's name for the category.
-func category(doc *goquery.Document) string {
-	for _, sel := range []string{
-		".article__breadcrumb_active a i",
-		".article__breadcrumb_active a",
-		".article__breadcrumb_active",
-	} {
-		if t := cleanText(doc.Find(sel).First().Text()); t != "" {
+func category(ds *docScan) string {
+	for _, n := range [...]*html.Node{ds.crumbActiveI, ds.crumbActiveA, ds.crumbActive} {
+		if t := cleanText(textOf(n)); t != "" {
 			return t
 		}
 	}
 	// Without the active marker the last crumb is the category, unless it is the only one
 	// (the site's home).
-	crumbs := doc.Find(".article__breadcrumb")
-	if crumbs.Length() > 1 {
-		return cleanText(crumbs.Last().Text())
+	if ds.crumbs > 1 {
+		return cleanText(textOf(ds.lastCrumb))
 	}
 	return ""
 }
 
-func templateTitle(a *Article, doc *goquery.Document, root *goquery.Selection, display string) string {
-	if t := cleanText(root.Find("h1.article__title").First().Text()); t != "" {
+func templateTitle(a *Article, ds *docScan, sc *scopeScan, display string) string {
+	if t := cleanText(textOf(sc.titleH1)); t != "" {
 		return t
 	}
-	if t := cleanText(root.Find("h1").First().Text()); t != "" {
+	if t := cleanText(textOf(sc.h1)); t != "" {
 		return t
 	}
 	if a.OGTitle != "" {
 		a.warn("title: no h1; from og:title")
 		return a.OGTitle
 	}
-	if t := siteTitle(doc.Find("title").First().Text(), display); t != "" {
+	if t := siteTitle(textOf(ds.title), display); t != "" {
 		a.warn("title: no h1 or og:title; from <title>")
 		return t
 	}
@@ -154,28 +156,32 @@ func templateTitle(a *Article, doc *goquery.Document, root *goquery.Selection, d
 }
 
 // source reads the credit: the machine-readable span.source-link[data-source-url] first,
-// the human-readable div.article__source link as the fallback.
-func source(a *Article, doc *goquery.Document, root *goquery.Selection, b *url.URL) *Source {
-	span := root.Find("span.source-link").First()
-	if span.Length() == 0 {
-		span = doc.Find("span.source-link").First()
+// the human-readable div.article__source link as the fallback. The article's own credit
+// markup wins over any elsewhere on the page.
+func source(a *Article, ds *docScan, sc *scopeScan, b *url.URL) *Source {
+	span := sc.sourceSpan
+	if span == nil {
+		span = ds.sourceSpan
 	}
-	div := root.Find("div.article__source").First()
-	if div.Length() == 0 {
-		div = doc.Find("div.article__source").First()
+	div := sc.sourceDiv
+	if div == nil {
+		div = ds.sourceDiv
 	}
-	if span.Length() == 0 && div.Length() == 0 {
+	if span == nil && div == nil {
 		return nil
 	}
 	var s Source
-	s.URL = resolve(b, span.AttrOr("data-source-url", ""))
-	s.Title = cleanText(span.Text())
-	link := div.Find("a[href]").First()
-	divURL := resolve(b, link.AttrOr("href", ""))
+	s.URL = resolve(b, attrOr(span, "data-source-url", ""))
+	s.Title = cleanText(textOf(span))
+	var link *html.Node
+	if div != nil {
+		link = firstUnder(div, hrefLink)
+	}
+	divURL := resolve(b, attrOr(link, "href", ""))
 	switch {
 	case s.URL == "" && divURL != "":
 		s.URL = divURL
-		if span.Length() > 0 {
+		if span != nil {
 			a.warn("source: span.source-link has no data-source-url; URL from div.article__source")
 		}
 	case s.URL != "" && divURL != "" && s.URL != divURL:
@@ -183,10 +189,10 @@ func source(a *Article, doc *goquery.Document, root *goquery.Selection, b *url.U
 			clip(s.URL), clip(divURL))
 	}
 	if s.Title == "" {
-		s.Title = cleanText(link.Text())
+		s.Title = cleanText(textOf(link))
 	}
 	if s.Title == "" {
-		s.Title = creditLabel(cleanText(div.Text()))
+		s.Title = creditLabel(cleanText(textOf(div)))
 	}
 	if s.URL == "" && s.Title == "" {
 		a.warn("source: credit markup is empty")
@@ -194,6 +200,9 @@ func source(a *Article, doc *goquery.Document, root *goquery.Selection, b *url.U
 	}
 	return &s
 }
+
+// hrefLink is a[href].
+func hrefLink(n *html.Node) bool { return n.Data == "a" && hasAttr(n, "href") }
 
 // creditLabel strips the "Источник:" / "Source:" label from a credit's visible text.
 func creditLabel(s string) string {
@@ -206,23 +215,23 @@ func creditLabel(s string) string {
 
 // templatePublished reads the publication time: the time element's datetime attribute, else
 // its visible text (Moscow time), else the date in the URL.
-func templatePublished(a *Article, root *goquery.Selection, id identity) time.Time {
+func templatePublished(a *Article, sc *scopeScan, id identity) time.Time {
 	day := id.day()
-	el := root.Find(".article__time time").First()
-	if el.Length() == 0 {
-		el = root.Find("time").First()
+	el := sc.timeInTime
+	if el == nil {
+		el = sc.time
 	}
 	shown := ""
-	if el.Length() > 0 {
-		if dt, ok := el.Attr("datetime"); ok && strings.TrimSpace(dt) != "" {
+	if el != nil {
+		if dt, ok := attr(el, "datetime"); ok && strings.TrimSpace(dt) != "" {
 			if t, ok := parseDatetime(dt); ok {
 				return checkDay(a, t, day)
 			}
 			a.warn("published: unreadable datetime %q", clip(dt))
 		}
-		shown = el.Text()
+		shown = textOf(el)
 	} else {
-		shown = root.Find(".article__time").First().Text()
+		shown = textOf(sc.timeBox)
 	}
 	if t, ok := parseShown(cleanText(shown), day); ok {
 		return checkDay(a, t, day)

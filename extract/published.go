@@ -1,7 +1,6 @@
 package extract
 
 import (
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -58,33 +57,92 @@ func parseDatetime(s string) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-// dmy is the CMS's visible time, "01.05.2024, 10:00" (also without the time, or with other
-// separators between date and time).
-var dmy = regexp.MustCompile(`(\d{1,2})\.(\d{1,2})\.(\d{4})(?:[,\s]{1,4}(\d{1,2}):(\d{2}))?`)
-
-// hm is a bare "10:00", as listings and some article headers show for today's items.
-var hm = regexp.MustCompile(`^(\d{1,2}):(\d{2})$`)
-
-// parseShown reads the visible text of a time element as Moscow time. A bare "HH:MM" takes
-// its date from day, when day is known.
+// parseShown reads the visible text of a time element as Moscow time: the CMS's
+// "01.05.2024, 10:00" (also without the time, or with other separators between date and
+// time) anywhere in it, else a bare "10:00", as listings and some article headers show for
+// today's items, which takes its date from day when day is known.
 func parseShown(s string, day time.Time) (time.Time, bool) {
 	s = strings.TrimSpace(s)
 	if len(s) > 200 {
 		return time.Time{}, false
 	}
-	if m := dmy.FindStringSubmatch(s); m != nil {
-		d, mo, y := atoi(m[1]), atoi(m[2]), atoi(m[3])
-		h, mi := 0, 0
-		if m[4] != "" {
-			h, mi = atoi(m[4]), atoi(m[5])
-		}
+	if d, mo, y, h, mi, ok := findDMY(s); ok {
 		return civil(y, mo, d, h, mi)
 	}
-	if m := hm.FindStringSubmatch(s); m != nil && !day.IsZero() {
-		return civil(day.Year(), int(day.Month()), day.Day(), atoi(m[1]), atoi(m[2]))
+	if h, mi, ok := hourMinute(s); ok && !day.IsZero() {
+		return civil(day.Year(), int(day.Month()), day.Day(), h, mi)
 	}
 	return time.Time{}, false
 }
+
+// findDMY finds the first "D.M.YYYY" with an optional "[,\s]{1,4}H:MM" after it: what the
+// regexp `(\d{1,2})\.(\d{1,2})\.(\d{4})(?:[,\s]{1,4}(\d{1,2}):(\d{2}))?` would, without
+// the regexp machinery on every page. Each part has at most one way to match (a one-digit
+// field cannot be followed by a digit, a shorter run of separators is followed by another
+// separator), so reading greedily is the regexp's answer.
+func findDMY(s string) (d, mo, y, h, mi int, ok bool) {
+	for i := 0; i < len(s); i++ {
+		if !isDigit(s, i) {
+			continue
+		}
+		j := i
+		if d, j, ok = digits12(s, j); !ok || !isByte(s, j, '.') {
+			continue
+		}
+		if mo, j, ok = digits12(s, j+1); !ok || !isByte(s, j, '.') {
+			continue
+		}
+		j++
+		if j+4 > len(s) || !isDigit(s, j) || !isDigit(s, j+1) || !isDigit(s, j+2) || !isDigit(s, j+3) {
+			continue
+		}
+		y = atoi(s[j : j+4])
+		h, mi = timeAfter(s, j+4)
+		return d, mo, y, h, mi, true
+	}
+	return 0, 0, 0, 0, 0, false
+}
+
+// timeAfter reads the optional ", HH:MM" from s[j:]; 0, 0 when there is none.
+func timeAfter(s string, j int) (h, mi int) {
+	k := j
+	for k < len(s) && k-j <= 4 && (s[k] == ',' || s[k] == ' ' || s[k] == '\t' || s[k] == '\n' || s[k] == '\f' || s[k] == '\r') {
+		k++
+	}
+	if n := k - j; n < 1 || n > 4 {
+		return 0, 0
+	}
+	h, k, ok := digits12(s, k)
+	if !ok || !isByte(s, k, ':') || !isDigit(s, k+1) || !isDigit(s, k+2) {
+		return 0, 0
+	}
+	return h, atoi(s[k+1 : k+3])
+}
+
+// hourMinute reads a whole s of the form "H:MM" or "HH:MM".
+func hourMinute(s string) (h, mi int, ok bool) {
+	h, k, ok := digits12(s, 0)
+	if !ok || !isByte(s, k, ':') || len(s) != k+3 || !isDigit(s, k+1) || !isDigit(s, k+2) {
+		return 0, 0, false
+	}
+	return h, atoi(s[k+1:]), true
+}
+
+// digits12 reads one or two ASCII digits at s[i:], returning their value and the index
+// after them.
+func digits12(s string, i int) (int, int, bool) {
+	if !isDigit(s, i) {
+		return 0, i, false
+	}
+	if isDigit(s, i+1) {
+		return int(s[i]-'0')*10 + int(s[i+1]-'0'), i + 2, true
+	}
+	return int(s[i] - '0'), i + 1, true
+}
+
+func isDigit(s string, i int) bool { return i < len(s) && '0' <= s[i] && s[i] <= '9' }
+
+func isByte(s string, i int, c byte) bool { return i < len(s) && s[i] == c }
 
 // civil builds a Moscow time, refusing out-of-range fields rather than letting time.Date
 // normalise 32.13.2024 into a real but wrong day.

@@ -1,8 +1,10 @@
 package extract
 
 import (
+	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -164,7 +166,11 @@ func boilerplate(n *html.Node) bool {
 					return true
 				}
 			}
-			for _, tok := range strings.Fields(v) {
+			for rest := v; ; {
+				var tok string
+				if tok, rest = nextField(rest); tok == "" {
+					break
+				}
 				if tok == "ad" || tok == "ads" || tok == "adv" {
 					return true
 				}
@@ -172,6 +178,16 @@ func boilerplate(n *html.Node) bool {
 		}
 	}
 	return false
+}
+
+// nextField cuts the first word off s as strings.Fields splits it, without building the
+// slice: the text walk tests the classes of every element it meets.
+func nextField(s string) (word, rest string) {
+	s = strings.TrimLeftFunc(s, unicode.IsSpace)
+	if i := strings.IndexFunc(s, unicode.IsSpace); i >= 0 {
+		return s[:i], s[i:]
+	}
+	return s, ""
 }
 
 // isCollapsible is whitespace that HTML rendering folds into one space. U+3000, the
@@ -184,6 +200,9 @@ func isCollapsible(r rune) bool {
 // between two East Asian wide characters folds into nothing, as CSS renders it: Japanese
 // source wrapped across lines is one unbroken sentence.
 func collapseSpace(s string) string {
+	if alreadyCollapsed(s) {
+		return s
+	}
 	var b strings.Builder
 	b.Grow(len(s))
 	space, newline := false, false
@@ -205,6 +224,33 @@ func collapseSpace(s string) string {
 		b.WriteByte(' ')
 	}
 	return b.String()
+}
+
+// alreadyCollapsed reports whether collapseSpace would return s as it is: valid UTF-8
+// whose only collapsible whitespace is single ASCII spaces. Most text nodes and attribute
+// values are, and this check costs no allocation.
+func alreadyCollapsed(s string) bool {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch c {
+			case '\t', '\n', '\v', '\f', '\r':
+				return false
+			case ' ':
+				if i > 0 && s[i-1] == ' ' {
+					return false
+				}
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError || isCollapsible(r) {
+			return false
+		}
+		i += size
+	}
+	return true
 }
 
 // wide reports East Asian scripts written without spaces between words.
@@ -238,6 +284,9 @@ func cleanLine(s string) string {
 	if s == "" {
 		return ""
 	}
+	if alreadyClean(s) {
+		return s
+	}
 	var b strings.Builder
 	b.Grow(len(s))
 	prev := rune(0)
@@ -252,6 +301,23 @@ func cleanLine(s string) string {
 		prev = r
 	}
 	return strings.TrimSpace(b.String())
+}
+
+// alreadyClean reports whether cleanLine's rune filter would keep every rune of the
+// trimmed s and so return it unchanged (the filter never drops an end rune, so the final
+// trim has nothing left to do). Invalid UTF-8 takes the filter, which replaces it.
+func alreadyClean(s string) bool {
+	prev := rune(0)
+	for _, r := range s {
+		switch {
+		case r == utf8.RuneError, r == '\u200B', r == '\uFEFF', r == '\u2060':
+			return false
+		case r >= '\uFE00' && r <= '\uFE0F' && (prev == ' ' || prev == '\u3000'):
+			return false
+		}
+		prev = r
+	}
+	return true
 }
 
 // cleanText is cleanLine for a one-line value (titles, names, meta content).
@@ -280,8 +346,9 @@ func dropHeadline(paras []string, titles ...string) []string {
 	if first == "" {
 		return paras
 	}
-	for _, t := range titles {
-		if t != "" && fold(t) == first {
+	for i, t := range titles {
+		// The titles are often the same string (h1 and og:title): fold it once.
+		if t != "" && !slices.Contains(titles[:i], t) && fold(t) == first {
 			return paras[1:]
 		}
 	}
