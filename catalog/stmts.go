@@ -15,6 +15,7 @@ type stmts struct {
 	insertVersion, insertAlternate, insertImage, setOrigin          *sql.Stmt
 	markDeleted, hashBefore, hashFirst, insertHop, deleteHops       *sql.Stmt
 	savepoint, release, rollbackTo, insertURL, frontierDone         *sql.Stmt
+	newStory, storiesOf, setStories, dropStory                      *sql.Stmt
 	all                                                             []*sql.Stmt
 }
 
@@ -72,6 +73,14 @@ func prepare(ctx context.Context, db *sql.DB) (*stmts, error) {
 		{&s.deleteHops, `DELETE FROM hops WHERE article = ?1`},
 		{&s.insertHop, `INSERT INTO hops (article, n, kind, url, channel, post, outlet,
 			evidence, warc_file, warc_offset, origin_time, lag_seconds) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)`},
+		// The story writes take their article ids as one JSON array: a fixed text,
+		// prepared once, where an IN list of placeholders was parsed anew per story.
+		{&s.newStory, `INSERT INTO stories (method, created_at) VALUES (?1, ?2)`},
+		{&s.storiesOf, `SELECT DISTINCT story_id FROM articles
+			WHERE story_id IS NOT NULL AND id IN (SELECT value FROM json_each(?1))`},
+		{&s.setStories, `UPDATE articles SET story_id = ?1 WHERE id IN (SELECT value FROM json_each(?2))`},
+		{&s.dropStory, `DELETE FROM stories WHERE id = ?1 AND NOT EXISTS
+			(SELECT 1 FROM articles WHERE story_id = ?1)`},
 		{&s.savepoint, `SAVEPOINT put`},
 		{&s.release, `RELEASE put`},
 		{&s.rollbackTo, `ROLLBACK TO put`},

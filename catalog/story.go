@@ -3,6 +3,7 @@ package catalog
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"time"
 )
@@ -10,7 +11,7 @@ import (
 // NewStory creates an empty story group and returns its id. method says how
 // its members were found (alternates, image, text, ...).
 func (c *Catalog) NewStory(ctx context.Context, method string) (int64, error) {
-	return newStory(ctx, c.w, method)
+	return newStory(ctx, c.st.newStory, method)
 }
 
 // execer is what the story writes need: the writer connection, or a transaction on it.
@@ -19,9 +20,8 @@ type execer interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
-func newStory(ctx context.Context, q execer, method string) (int64, error) {
-	r, err := q.ExecContext(ctx, "INSERT INTO stories (method, created_at) VALUES (?, ?)",
-		clip(method, maxShort), formatTime(time.Now()))
+func newStory(ctx context.Context, s *sql.Stmt, method string) (int64, error) {
+	r, err := s.ExecContext(ctx, clip(method, maxShort), formatTime(time.Now()))
 	if err != nil {
 		return 0, fmt.Errorf("new story: %w", err)
 	}
@@ -43,7 +43,7 @@ func (c *Catalog) SetStory(ctx context.Context, rowIDs []int64, storyID int64) e
 		return fmt.Errorf("set story %d: begin: %w", storyID, err)
 	}
 	defer tx.Rollback()
-	if err := setStory(ctx, tx, rowIDs, storyID); err != nil {
+	if err := c.setStory(ctx, tx, rowIDs, storyID); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
@@ -52,39 +52,43 @@ func (c *Catalog) SetStory(ctx context.Context, rowIDs []int64, storyID int64) e
 	return nil
 }
 
-func setStory(ctx context.Context, tx execer, rowIDs []int64, storyID int64) error {
+func (c *Catalog) setStory(ctx context.Context, tx *sql.Tx, rowIDs []int64, storyID int64) error {
 	if len(rowIDs) == 0 {
 		return nil
 	}
 	if len(rowIDs) > maxBatchLen {
 		return fmt.Errorf("set story %d: %d articles, at most %d at once", storyID, len(rowIDs), maxBatchLen)
 	}
-	ids := make([]any, 0, len(rowIDs))
-	for _, id := range rowIDs {
-		ids = append(ids, id)
-	}
-	in := "(" + placeholders(len(ids)) + ")"
-	var left []int64
-	err := eachRow(ctx, tx, "SELECT DISTINCT story_id FROM articles WHERE story_id IS NOT NULL AND id IN "+in, ids,
-		func(rows *sql.Rows) error {
-			var id int64
-			err := rows.Scan(&id)
-			if id != storyID {
-				left = append(left, id)
-			}
-			return err
-		})
+	ids, err := json.Marshal(rowIDs)
 	if err != nil {
 		return fmt.Errorf("set story %d: %w", storyID, err)
 	}
-	// The foreign key rejects an unknown story id.
-	if _, err := tx.ExecContext(ctx, "UPDATE articles SET story_id = ? WHERE id IN "+in,
-		append([]any{nullInt(storyID)}, ids...)...); err != nil {
+	var left []int64
+	rows, err := tx.StmtContext(ctx, c.st.storiesOf).QueryContext(ctx, string(ids))
+	if err != nil {
 		return fmt.Errorf("set story %d: %w", storyID, err)
 	}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return fmt.Errorf("set story %d: %w", storyID, err)
+		}
+		if id != storyID {
+			left = append(left, id)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("set story %d: %w", storyID, err)
+	}
+	// The foreign key rejects an unknown story id.
+	if _, err := tx.StmtContext(ctx, c.st.setStories).ExecContext(ctx, nullInt(storyID), string(ids)); err != nil {
+		return fmt.Errorf("set story %d: %w", storyID, err)
+	}
+	drop := tx.StmtContext(ctx, c.st.dropStory)
 	for _, old := range left {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM stories WHERE id = ?1 AND NOT EXISTS
-			(SELECT 1 FROM articles WHERE story_id = ?1)`, old); err != nil {
+		if _, err := drop.ExecContext(ctx, old); err != nil {
 			return fmt.Errorf("set story %d: drop empty story %d: %w", storyID, old, err)
 		}
 	}
@@ -109,12 +113,12 @@ func (c *Catalog) Write(ctx context.Context, fn func(*Batch) error) error {
 
 // NewStory is Catalog.NewStory within the batch.
 func (b *Batch) NewStory(ctx context.Context, method string) (int64, error) {
-	return newStory(ctx, b.tx, method)
+	return newStory(ctx, b.tx.StmtContext(ctx, b.c.st.newStory), method)
 }
 
 // SetStory is Catalog.SetStory within the batch.
 func (b *Batch) SetStory(ctx context.Context, rowIDs []int64, storyID int64) error {
-	return setStory(ctx, b.tx, rowIDs, storyID)
+	return b.c.setStory(ctx, b.tx, rowIDs, storyID)
 }
 
 // StoryMethod is Catalog.StoryMethod within the batch (it sees the batch's writes).
