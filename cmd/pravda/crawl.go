@@ -75,6 +75,7 @@ func runCrawl(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	logLevel := fs.String("log-level", "warn", "debug, info, warn or error")
 	asJSON := fs.Bool("json", false, "print the summary as JSON")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile to `FILE` (for `go tool pprof`)")
+	memProfile := fs.String("memprofile", "", "write an allocation profile to `FILE` at the end (for `go tool pprof -sample_index=alloc_space`)")
 	noIndex := fs.Bool("no-index", false, "leave new articles queued for the search index (the next `pravda search`, `counts`, `serve` or crawl indexes them): faster backfills")
 	if _, err := parse(fs, args); err != nil {
 		return err
@@ -90,6 +91,13 @@ func runCrawl(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 		defer pprof.StopCPUProfile()
+	}
+	if *memProfile != "" {
+		defer func() {
+			if err := writeHeapProfile(*memProfile); err != nil {
+				slog.Error("memory profile", "err", err)
+			}
+		}()
 	}
 	reg, err := sf.registry()
 	if err != nil {
@@ -318,4 +326,16 @@ func printSummary(w io.Writer, s crawler.Summary) {
 		fmt.Fprintf(tw, "site error\t%s\n", e)
 	}
 	tw.Flush()
+}
+
+func writeHeapProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return f.Close()
 }
