@@ -247,7 +247,8 @@ func TestNearDuplicatesOnTheSimulator(t *testing.T) {
 	p, r := float64(tp)/float64(tp+fp), float64(tp)/float64(tp+fn)
 	t.Logf("near-duplicate pairs: %d right, %d wrong, %d missed (precision %.3f, recall %.3f); %d template-mate candidates rejected",
 		tp, fp, fn, p, r, templateMates-fp)
-	if p < 0.99 || r < 0.99 || tp < 100 {
+	// About 70 pairs a seed: -short (one seed) must not fail for having fewer.
+	if p < 0.99 || r < 0.99 || tp < 50*len(seeds) {
 		t.Errorf("precision %.3f recall %.3f over %d pairs", p, r, tp)
 	}
 }
