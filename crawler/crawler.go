@@ -197,9 +197,8 @@ func (r *run) pass(ctx context.Context) error {
 		// Count the pass's requests in its summary while it runs; the fetcher's own
 		// callback (cfg.OnAttempt, which r.attempt also calls) is back once it ends.
 		st = cfg.Fetcher.st
-		prev := st.transp.onTry
-		st.transp.onTry = r.attempt
-		defer func() { st.transp.onTry = prev }()
+		prev := st.transp.setOnTry(r.attempt)
+		defer st.transp.setOnTry(prev)
 	} else {
 		st = newStack(cfg, r.attempt)
 	}
@@ -495,9 +494,10 @@ func newStack(cfg Config, onTry func(Attempt)) *stack {
 	}
 	t := &polite{
 		base: cfg.Transport, p: cfg.Politeness.withDefaults(), dialer: cfg.Dialer,
-		scope: cfg.Registry.InScope, onTry: onTry, sleep: sleep,
+		scope: cfg.Registry.InScope, sleep: sleep,
 		hosts: map[string]*gate{}, ips: map[string]*gate{},
 	}
+	t.setOnTry(onTry)
 	st := &stack{transp: t, ua: &userAgent{base: t, ua: ua}}
 	st.client = &http.Client{Transport: st.ua, Timeout: 5 * time.Minute, CheckRedirect: checkRedirect(cfg.Registry)}
 	st.robots = &robotsCache{client: st.client, maxSize: 512 << 10, applies: func(h string) bool {

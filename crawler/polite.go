@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -89,7 +90,7 @@ type polite struct {
 	dialer  *Dialer
 	scope   func(host string) bool
 	robots  *robotsCache
-	onTry   func(Attempt)
+	onTry   atomic.Pointer[func(Attempt)] // swapped by each pass while the trace stage fetches
 	sleep   func(ctx context.Context, d time.Duration) error
 	mu      sync.Mutex
 	hosts   map[string]*gate
@@ -229,9 +230,17 @@ func acquire(ctx context.Context, g *gate) error {
 }
 
 func (t *polite) report(a Attempt) {
-	if t.onTry != nil {
-		t.onTry(a)
+	if f := t.onTry.Load(); f != nil && *f != nil {
+		(*f)(a)
 	}
+}
+
+// setOnTry installs the callback every attempt reports to and returns the one it replaced.
+func (t *polite) setOnTry(f func(Attempt)) (prev func(Attempt)) {
+	if old := t.onTry.Swap(&f); old != nil {
+		return *old
+	}
+	return nil
 }
 
 // retryAfter decides whether an attempt is worth repeating and after how long.

@@ -111,7 +111,7 @@ func TestOffScopeIsNeverRequested(t *testing.T) {
 	defer srv.Close()
 	var attempts []Attempt
 	pt, _ := testTransport(t, srv, Politeness{Off: true}, func(h string) bool { return h == "japan.news-pravda.com" })
-	pt.onTry = func(a Attempt) { attempts = append(attempts, a) }
+	pt.setOnTry(func(a Attempt) { attempts = append(attempts, a) })
 	_, err := get(t, pt, "http://evil.example.org/")
 	if !errors.Is(err, ErrOffScope) || n.Load() != 0 {
 		t.Fatalf("off-scope request made or not refused: %v, %d requests", err, n.Load())
