@@ -3,6 +3,7 @@ package catalog
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -48,30 +49,38 @@ func (c *Catalog) SetTrace(ctx context.Context, rowID int64, o Origin, hops []Ho
 
 func (c *Catalog) setTrace(ctx context.Context, tx *sql.Tx, rowID int64, o Origin, hops []Hop) error {
 	clipOrigin(&o)
-	// The origin's UPDATE says whether the article exists, which spares setHops its own
-	// look-up: a query text not prepared up front is parsed on every call, and that
-	// parse cost as much as the rest of the write.
-	r, err := tx.StmtContext(ctx, c.st.setOrigin).ExecContext(ctx, originArgs(o, rowID)...)
+	// Most traces confirm the origin the credit gave at insert time: the UPDATE writes
+	// only a changed origin rather than rewrite the row and run its triggers for nothing.
+	// When it writes nothing, the article may still be missing.
+	r, err := tx.StmtContext(ctx, c.st.setChangedOrigin).ExecContext(ctx, originArgs(o, rowID)...)
 	if err != nil {
 		return fmt.Errorf("set origin: %w", err)
 	}
 	if n, err := r.RowsAffected(); err != nil {
 		return err
 	} else if n == 0 {
-		return ErrNotFound
+		if err := c.mustExist(ctx, tx, rowID); err != nil {
+			return err
+		}
 	}
 	return c.writeHops(ctx, tx, rowID, hops)
 }
 
 func (c *Catalog) setHops(ctx context.Context, tx *sql.Tx, rowID int64, hops []Hop) error {
-	var one int
-	if err := tx.QueryRowContext(ctx, "SELECT 1 FROM articles WHERE id = ?", rowID).Scan(&one); err != nil {
-		if err == sql.ErrNoRows {
-			err = ErrNotFound
-		}
+	if err := c.mustExist(ctx, tx, rowID); err != nil {
 		return err
 	}
 	return c.writeHops(ctx, tx, rowID, hops)
+}
+
+// mustExist is ErrNotFound for an article row that is not there.
+func (c *Catalog) mustExist(ctx context.Context, tx *sql.Tx, rowID int64) error {
+	var one int
+	err := tx.StmtContext(ctx, c.st.articleExists).QueryRowContext(ctx, rowID).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrNotFound
+	}
+	return err
 }
 
 // writeHops replaces the hops of an article known to exist.

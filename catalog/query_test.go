@@ -222,3 +222,49 @@ func TestStoriesSitesStats(t *testing.T) {
 		t.Fatalf("france %+v", fr)
 	}
 }
+
+// SetTrace leaves an unchanged origin's row alone but still replaces the hops; a changed
+// origin moves the article's daily count; an unknown article is ErrNotFound either way.
+func TestSetTrace(t *testing.T) {
+	ctx := context.Background()
+	c := openTest(t)
+	a := sample(41)
+	r := mustPut(t, c, a, capture("x", t0))
+	countOf := func(kind, id string) int64 {
+		return countRows(t, c, "SELECT COALESCE(sum(n), 0) FROM daily_counts WHERE origin_kind = ? AND origin_id = ?", kind, id)
+	}
+	stored := func() Origin {
+		got, err := c.Article(ctx, "japan", 41)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got.Origin
+	}
+	same := stored()
+	hop := []Hop{{Kind: "telegram", URL: a.Origin.URL, Channel: "rusembjp", Post: "41", Evidence: "t.me/s timestamp"}}
+	if err := c.SetTrace(ctx, r.RowID, same, hop); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := c.Article(ctx, "japan", 41)
+	if got.Origin != same || len(got.Hops) != 1 || got.Hops[0].URL != a.Origin.URL {
+		t.Fatalf("same origin: origin %+v hops %+v", got.Origin, got.Hops)
+	}
+
+	tass := Origin{Kind: "outlet", Outlet: "tass", URL: "https://tass.ru/politika/1"}
+	if err := c.SetTrace(ctx, r.RowID, tass, nil); err != nil {
+		t.Fatal(err)
+	}
+	got, _ = c.Article(ctx, "japan", 41)
+	if got.Origin.Outlet != "tass" || got.Origin.Kind != "outlet" || len(got.Hops) != 0 {
+		t.Fatalf("changed origin: origin %+v hops %+v", got.Origin, got.Hops)
+	}
+	if countOf("telegram", "rusembjp") != 0 || countOf("outlet", "tass") != 1 {
+		t.Errorf("daily count not moved: telegram %d, tass %d", countOf("telegram", "rusembjp"), countOf("outlet", "tass"))
+	}
+
+	for _, o := range []Origin{tass, same} {
+		if err := c.SetTrace(ctx, 999999, o, hop); !errors.Is(err, ErrNotFound) {
+			t.Errorf("SetTrace(%s) on an unknown article: %v", o.Kind, err)
+		}
+	}
+}

@@ -16,6 +16,7 @@ type stmts struct {
 	markDeleted, hashBefore, hashFirst, insertHop, deleteHops       *sql.Stmt
 	savepoint, release, rollbackTo, insertURL, frontierDone         *sql.Stmt
 	newStory, storiesOf, setStories, dropStory                      *sql.Stmt
+	setChangedOrigin, articleExists                                 *sql.Stmt
 	all                                                             []*sql.Stmt
 }
 
@@ -69,6 +70,13 @@ func prepare(ctx context.Context, db *sql.DB) (*stmts, error) {
 			origin_channel = ?4, origin_post = ?5, origin_platform = ?6, origin_url = ?7,
 			origin_site = ?8, origin_art_id = ?9, origin_id = ?10
 			WHERE id = ?11`},
+		{&s.setChangedOrigin, `UPDATE articles SET origin_kind = ?1, origin_outlet = ?2, origin_owner = ?3,
+			origin_channel = ?4, origin_post = ?5, origin_platform = ?6, origin_url = ?7,
+			origin_site = ?8, origin_art_id = ?9, origin_id = ?10
+			WHERE id = ?11 AND (origin_kind IS NOT ?1 OR origin_outlet IS NOT ?2 OR origin_owner IS NOT ?3
+				OR origin_channel IS NOT ?4 OR origin_post IS NOT ?5 OR origin_platform IS NOT ?6
+				OR origin_url IS NOT ?7 OR origin_site IS NOT ?8 OR origin_art_id IS NOT ?9 OR origin_id IS NOT ?10)`},
+		{&s.articleExists, `SELECT 1 FROM articles WHERE id = ?1`},
 		{&s.frontierDone, `UPDATE frontier SET state = 'done', updated_at = ?1 WHERE url = ?2 AND state = 'pending'`},
 		{&s.deleteHops, `DELETE FROM hops WHERE article = ?1`},
 		{&s.insertHop, `INSERT INTO hops (article, n, kind, url, channel, post, outlet,
