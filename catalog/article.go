@@ -3,7 +3,6 @@ package catalog
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -403,42 +402,29 @@ func (c *Catalog) putLinks(ctx context.Context, tx *sql.Tx, id int64, a *Article
 			return fmt.Errorf("insert url: %w", err)
 		}
 	}
-	// Alternates and images go in as one JSON array each: an article links to its
-	// editions on many sister sites, and a statement per row cost more than the rows.
-	alts := linkRows(len(a.Alternates), func(i int) (string, string, bool) {
-		l := a.Alternates[i]
-		return clip(l.Lang, maxShort), clip(l.URL, maxURL), l.URL != ""
-	})
-	if alts != "" {
-		if _, err := tx.StmtContext(ctx, c.st.insertAlternates).ExecContext(ctx, id, alts); err != nil {
-			return fmt.Errorf("insert alternates: %w", err)
+	if len(a.Alternates) > 0 {
+		s := tx.StmtContext(ctx, c.st.insertAlternate)
+		for _, l := range a.Alternates {
+			if l.URL == "" {
+				continue
+			}
+			if _, err := s.ExecContext(ctx, id, clip(l.Lang, maxShort), clip(l.URL, maxURL)); err != nil {
+				return fmt.Errorf("insert alternate: %w", err)
+			}
 		}
 	}
-	imgs := linkRows(len(a.Images), func(i int) (string, string, bool) {
-		im := a.Images[i]
-		return clip(im.URL, maxURL), clip(im.MD5, maxShort), im.URL != ""
-	})
-	if imgs != "" {
-		if _, err := tx.StmtContext(ctx, c.st.insertImages).ExecContext(ctx, id, imgs); err != nil {
-			return fmt.Errorf("insert images: %w", err)
+	if len(a.Images) > 0 {
+		s := tx.StmtContext(ctx, c.st.insertImage)
+		for _, im := range a.Images {
+			if im.URL == "" {
+				continue
+			}
+			if _, err := s.ExecContext(ctx, id, clip(im.URL, maxURL), clip(im.MD5, maxShort)); err != nil {
+				return fmt.Errorf("insert image: %w", err)
+			}
 		}
 	}
 	return nil
-}
-
-// linkRows is a JSON array of the [a, b] pairs row(i) keeps, "" when it keeps none.
-func linkRows(n int, row func(i int) (a, b string, keep bool)) string {
-	var rows [][2]string
-	for i := range n {
-		if a, b, keep := row(i); keep {
-			rows = append(rows, [2]string{a, b})
-		}
-	}
-	if len(rows) == 0 {
-		return ""
-	}
-	out, _ := json.Marshal(rows) // strings only: cannot fail
-	return string(out)
 }
 
 // originArgs are the arguments of the setOrigin statement.

@@ -12,7 +12,7 @@ import (
 // connection; transactions reuse them through Tx.StmtContext.
 type stmts struct {
 	lookup, insert, update, touch, validators, replayed, maxVersion *sql.Stmt
-	insertVersion, insertAlternates, insertImages, setOrigin        *sql.Stmt
+	insertVersion, insertAlternate, insertImage, setOrigin          *sql.Stmt
 	markDeleted, hashBefore, hashFirst, insertHop, deleteHops       *sql.Stmt
 	savepoint, release, rollbackTo, insertURL, frontierDone         *sql.Stmt
 	newStory, storiesOf, setStories, dropStory                      *sql.Stmt
@@ -64,12 +64,8 @@ func prepare(ctx context.Context, db *sql.DB) (*stmts, error) {
 			warc_file, warc_offset, warc_length, record_id, payload_digest, etag, last_modified)
 			VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)`},
 		{&s.insertURL, `INSERT INTO urls (url, article) VALUES (?1, ?2) ON CONFLICT DO NOTHING`},
-		// ?2 is a JSON array of [lang, url] or [url, md5] pairs ("WHERE true" lets the
-		// parser tell the upsert's ON CONFLICT from a join's ON).
-		{&s.insertAlternates, `INSERT INTO alternates (article, lang, url)
-			SELECT ?1, value->>0, value->>1 FROM json_each(?2) WHERE true ON CONFLICT DO NOTHING`},
-		{&s.insertImages, `INSERT INTO images (article, url, md5)
-			SELECT ?1, value->>0, value->>1 FROM json_each(?2) WHERE true ON CONFLICT DO NOTHING`},
+		{&s.insertAlternate, `INSERT INTO alternates (article, lang, url) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING`},
+		{&s.insertImage, `INSERT INTO images (article, url, md5) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING`},
 		{&s.setOrigin, `UPDATE articles SET origin_kind = ?1, origin_outlet = ?2, origin_owner = ?3,
 			origin_channel = ?4, origin_post = ?5, origin_platform = ?6, origin_url = ?7,
 			origin_site = ?8, origin_art_id = ?9, origin_id = ?10
