@@ -15,6 +15,7 @@ func FuzzPutArticle(f *testing.F) {
 	f.Add("title", "body", "https://japan.news-pravda.com/world/2025/03/01/1.html", "ja", "t.me/rusembjp/1", "2025-03-01")
 	f.Add("\ufe0fタイトル", "\xff\xfe\x00本文", "https://x/?a=1&b='; DROP TABLE articles;--", "", "", "")
 	f.Add(strings.Repeat("長", 5000), strings.Repeat("x", 1<<16), strings.Repeat("/", 9000), "zz", "\x00", "")
+	f.Add(`"q"\u0000<&>`, "b", "https://x/\"'\\\x00\u2028", "ja\x00", "https://i/\x00.jpg", "")
 	c := openTest(f)
 	var id int64
 	f.Fuzz(func(t *testing.T, title, body, url, lang, source, day string) {
@@ -45,6 +46,13 @@ func FuzzPutArticle(f *testing.F) {
 		}
 		if want := clip(title, maxTitle); got.Title != want {
 			t.Fatalf("title %q, want %q", got.Title, want)
+		}
+		// Alternates and images travel as JSON into SQLite: every byte must come back.
+		if url != "" && (len(got.Alternates) != 1 || got.Alternates[0] != (Alternate{Lang: clip(lang, maxShort), URL: clip(url, maxURL)})) {
+			t.Fatalf("alternates %q, want [{%q %q}]", got.Alternates, clip(lang, maxShort), clip(url, maxURL))
+		}
+		if source != "" && (len(got.Images) != 1 || got.Images[0] != (Image{URL: clip(source, maxURL), MD5: clip(title, maxShort)})) {
+			t.Fatalf("images %q, want [{%q %q}]", got.Images, clip(source, maxURL), clip(title, maxShort))
 		}
 	})
 }
