@@ -17,8 +17,11 @@ import (
 const handlersPerWorker = 4
 
 // maxHandleBytes bounds the bodies waiting in or for the Handler, so that a
-// site serving pages at the body cap cannot multiply memory by the handlers.
-const maxHandleBytes = 64 << 20
+// site serving big pages cannot multiply memory by the handlers: a parsed page
+// takes several times its size, and at 2 MB a page this keeps as few pages in
+// the Handler as the fetch workers alone did. Pages of the usual tens of KB
+// never meet it.
+const maxHandleBytes = 16 << 20
 
 // handleStage runs the Handler on fetched pages, apart from the fetch workers.
 type handleStage struct {
