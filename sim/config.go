@@ -21,6 +21,7 @@ type Config struct {
 	Sites     []string         // names or hosts, as seeds.Registry.Select takes them (default DefaultSites)
 	Faults    []string         // fault names (see faults.go); "all" enables every one
 	Live      bool             // new stories keep appearing while Serve runs
+	Pad       int              // pad every article page to at least this many bytes (memory benchmarks)
 	LiveEvery time.Duration    // one new story per tick in Live mode (default 10s)
 	Now       func() time.Time // clock (default time.Now); tests inject a fake one
 	Registry  *seeds.Registry  // default seeds.Default()
@@ -39,6 +40,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.PerDay < 0 || c.PerDay > maxPerDay {
 		return c, fmt.Errorf("per-day %d: want 0..%d", c.PerDay, maxPerDay)
+	}
+	if c.Pad < 0 || c.Pad > oversizeSize {
+		return c, fmt.Errorf("pad %d: want 0..%d bytes", c.Pad, oversizeSize)
 	}
 	if c.Days == 0 {
 		c.Days = 3

@@ -276,7 +276,11 @@ func (x *exchange) article(seq *sequence, rest string, m []string) {
 		return
 	}
 	if a.faults.has(fOversize) {
-		x.oversize(a, amp)
+		x.padded(a, amp, false, oversizeSize)
+		return
+	}
+	if n.cfg.Pad > 0 {
+		x.padded(a, amp, v2, n.cfg.Pad)
 		return
 	}
 	p := n.page(a, amp, v2)

@@ -74,26 +74,28 @@ func (x *exchange) image(rest string) {
 	x.sendRaw(http.StatusOK, "image/jpeg", b)
 }
 
-// oversize streams the one padded article: the page up to </article>, then an HTML comment
-// that brings the body to 20 MiB, then the rest. It is never compressed.
-func (x *exchange) oversize(a *article, amp bool) {
+// padded streams an article page with an HTML comment after </article> that brings the
+// body to size bytes (at least the page itself): the one oversize article, and every page
+// under Config.Pad. It is never compressed.
+func (x *exchange) padded(a *article, amp, v2 bool, size int) {
 	x.n.mu.RLock()
-	page := x.n.w.renderArticle(a, amp, false)
+	page := x.n.w.renderArticle(a, amp, v2)
 	x.n.mu.RUnlock()
 	head, tail, _ := bytes.Cut(page, []byte("</article>\n"))
 	head = append(head, "</article>\n<!-- "...)
 	tail = append([]byte(" -->\n"), tail...)
-	pad := oversizeSize - len(head) - len(tail)
+	size = max(size, len(head)+len(tail))
+	pad := size - len(head) - len(tail)
 	h := x.w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Content-Length", strconv.Itoa(oversizeSize))
+	h.Set("Content-Length", strconv.Itoa(size))
 	x.w.WriteHeader(http.StatusOK)
 	if x.r.Method == http.MethodHead {
 		return
 	}
-	limit := oversizeSize
+	limit := size
 	if x.truncate {
-		limit = oversizeSize * 2 / 3
+		limit = size * 2 / 3
 	}
 	chunk := bytes.Repeat([]byte("padding "), 8192) // 64 KiB
 	written := 0

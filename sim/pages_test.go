@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"image/jpeg"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -326,5 +327,28 @@ func TestOutletPages(t *testing.T) {
 	}
 	if len(seen) < 5 {
 		t.Fatalf("only %d outlet origins", len(seen))
+	}
+}
+
+// Config.Pad makes every article page at least that big, with the article itself intact:
+// the padding is a comment after it.
+func TestPaddedPages(t *testing.T) {
+	const pad = 256 << 10
+	n := newNet(t, Config{Seed: 4, PerDay: 3, Pad: pad})
+	tr := n.Truth()
+	if len(tr) == 0 {
+		t.Fatal("no articles")
+	}
+	for _, a := range tr[:min(5, len(tr))] {
+		res := get(t, n, a.URL, "Accept-Encoding", "gzip")
+		if res.code != 200 || len(res.body) != pad || res.header.Get("Content-Length") != strconv.Itoa(pad) {
+			t.Fatalf("%s: %d, %d bytes (Content-Length %q), want %d", a.URL, res.code, len(res.body), res.header.Get("Content-Length"), pad)
+		}
+		if got := res.doc(t).Find("h1.article__title").Text(); got != a.Title {
+			t.Errorf("%s: title %q, want %q", a.URL, got, a.Title)
+		}
+	}
+	if _, err := New(Config{Pad: oversizeSize + 1}); err == nil {
+		t.Error("a pad over the oversize page's 20 MiB was accepted")
 	}
 }

@@ -24,11 +24,12 @@ func init() {
 }
 
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("bench", "[crawl|index|all] [--per-day N] [--days N] [--docs N]", stderr)
+	fs := newFlags("bench", "[crawl|index|all] [--per-day N] [--days N] [--pad-kb N] [--docs N]", stderr)
 	perDay := fs.Int("per-day", 150, "crawl: simulated articles per site per day")
 	days := fs.Int("days", 3, "crawl: days of simulated history")
 	sites := fs.String("sites", "japan,hub,francais,deutsch", "crawl: simulated sites")
 	workers := fs.Int("workers", 16, "crawl: concurrent fetches")
+	padKB := fs.Int("pad-kb", 0, "crawl: pad every simulated article page to at least `N` KiB (peak RSS with big pages)")
 	docs := fs.Int("docs", 20000, "index: synthetic articles (the issue's full size is 1000000)")
 	noLean := fs.Bool("no-lean", false, "index: leave out the lean engine (bodies not stored)")
 	dir := fs.String("dir", "", "scratch directory (default: a temporary one, removed afterwards)")
@@ -48,7 +49,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		defer os.RemoveAll(scratch)
 	}
 	if what == "crawl" || what == "all" {
-		if err := benchCrawl(ctx, stdout, stderr, filepath.Join(scratch, "crawl"), *sites, *days, *perDay, *workers); err != nil {
+		if err := benchCrawl(ctx, stdout, stderr, filepath.Join(scratch, "crawl"), *sites, *days, *perDay, *workers, *padKB); err != nil {
 			return fmt.Errorf("crawl benchmark: %w", err)
 		}
 	}
@@ -94,7 +95,7 @@ func freePort() (string, error) {
 
 // benchCrawl crawls a simulator (a separate process) with politeness off, then has wget
 // fetch and archive the same article URLs, and prints both side by side.
-func benchCrawl(ctx context.Context, stdout, stderr io.Writer, dir, sites string, days, perDay, workers int) error {
+func benchCrawl(ctx context.Context, stdout, stderr io.Writer, dir, sites string, days, perDay, workers, padKB int) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
@@ -108,7 +109,7 @@ func benchCrawl(ctx context.Context, stdout, stderr io.Writer, dir, sites string
 	}
 	ca, truth := filepath.Join(dir, "ca.pem"), filepath.Join(dir, "truth.jsonl")
 	simCmd := exec.CommandContext(ctx, self, "sim", "--listen", addr, "--ca-out", ca, "--truth", truth,
-		"--days", fmt.Sprint(days), "--per-day", fmt.Sprint(perDay), "--sites", sites, "--log-level", "error")
+		"--days", fmt.Sprint(days), "--per-day", fmt.Sprint(perDay), "--sites", sites, "--pad-kb", fmt.Sprint(padKB), "--log-level", "error")
 	simCmd.Stdout, simCmd.Stderr = io.Discard, stderr
 	if err := simCmd.Start(); err != nil {
 		return err
@@ -121,7 +122,11 @@ func benchCrawl(ctx context.Context, stdout, stderr io.Writer, dir, sites string
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "## Crawl: %d article pages on %d simulated sites, politeness off (simulator in its own process)\n\n", len(urls), len(strings.Split(sites, ",")))
+	padded := ""
+	if padKB > 0 {
+		padded = fmt.Sprintf(", each padded to %d KiB", padKB)
+	}
+	fmt.Fprintf(stdout, "## Crawl: %d article pages%s on %d simulated sites, politeness off (simulator in its own process)\n\n", len(urls), padded, len(strings.Split(sites, ",")))
 
 	data := filepath.Join(dir, "data")
 	ours := exec.CommandContext(ctx, self, "crawl", "--data", data, "--resolve", "*="+addr, "--ca", ca,

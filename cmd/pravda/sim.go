@@ -17,7 +17,7 @@ func init() {
 }
 
 func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("sim", "[--listen ADDR] [--ca-out FILE] [--truth FILE] [--seed N] [--days N] [--per-day N] [--sites LIST] [--faults LIST] [--live]", stderr)
+	fs := newFlags("sim", "[--listen ADDR] [--ca-out FILE] [--truth FILE] [--seed N] [--days N] [--per-day N] [--sites LIST] [--faults LIST] [--live] [--pad-kb N]", stderr)
 	listen := fs.String("listen", "127.0.0.1:8443", "`ADDR` to serve http and https on (one port for both)")
 	caOut := fs.String("ca-out", "sim-ca.pem", "write the simulator's CA certificate to `FILE` (give it to clients as --ca)")
 	truth := fs.String("truth", "", "write the ground truth, one JSON line per article, to `FILE`")
@@ -28,6 +28,7 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs.Var(&sites, "sites", "sites to simulate, names or hosts (default: japan, hub, francais, deutsch, canada, abkhazia)")
 	fs.Var(&faults, "faults", "faults to inject: 429,5xx,slow,reset,truncate,malformed,oversize,redirectloop,edit,delete,robots,nositemapline,hostile or all")
 	live := fs.Bool("live", false, "keep publishing new stories while running")
+	padKB := fs.Int("pad-kb", 0, "pad every article page to at least `N` KiB with a comment after the article (memory benchmarks; padded pages are sent uncompressed and without validators)")
 	liveEvery := fs.Duration("live-every", 10*time.Second, "in --live mode, one new story per `DURATION`")
 	seedsFile := fs.String("seeds", "", "seeds registry `FILE` replacing the embedded one")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
@@ -41,7 +42,7 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	log := logger(stderr, *logLevel, !isTerminal(stderr))
 	cfg := sim.Config{Seed: *seed, Days: *days, PerDay: *perDay, Sites: sites, Faults: faults,
-		Live: *live, LiveEvery: *liveEvery, Registry: reg, Logger: log}
+		Live: *live, LiveEvery: *liveEvery, Pad: *padKB << 10, Registry: reg, Logger: log}
 	srv, err := sim.Start(ctx, cfg, *listen)
 	if err != nil {
 		return fmt.Errorf("start: %w", err)
