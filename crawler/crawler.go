@@ -157,11 +157,17 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 	r := &run{cfg: cfg, sum: Summary{ErrorsBy: map[string]int{}, StatusCount: map[int]int{}, Discovery: map[string]string{}}}
 	start := time.Now()
 	err := r.pass(ctx)
-	r.sum.Duration = time.Since(start)
-	if r.sum.New > 0 {
-		r.sum.PerNew = float64(r.sum.Requests) / float64(r.sum.New)
+	// The trace stage may still be fetching through a shared Fetcher with this pass's
+	// callback: close the summary to it before reading.
+	r.mu.Lock()
+	r.ended = true
+	sum := r.sum
+	r.mu.Unlock()
+	sum.Duration = time.Since(start)
+	if sum.New > 0 {
+		sum.PerNew = float64(sum.Requests) / float64(sum.New)
 	}
-	return r.sum, err
+	return sum, err
 }
 
 type run struct {
@@ -171,18 +177,21 @@ type run struct {
 	robots   *robotsCache
 	mu       sync.Mutex
 	sum      Summary
+	ended    bool // the summary is returned: later attempts are not the pass's
 	requests atomic.Int64
 }
 
 func (r *run) attempt(a Attempt) {
 	r.requests.Add(1)
 	r.mu.Lock()
-	r.sum.Requests++
-	if a.Kind != "" {
-		r.sum.ErrorsBy[a.Kind]++
-	}
-	if a.Status != 0 {
-		r.sum.StatusCount[a.Status]++
+	if !r.ended {
+		r.sum.Requests++
+		if a.Kind != "" {
+			r.sum.ErrorsBy[a.Kind]++
+		}
+		if a.Status != 0 {
+			r.sum.StatusCount[a.Status]++
+		}
 	}
 	r.mu.Unlock()
 	if r.cfg.OnAttempt != nil {
