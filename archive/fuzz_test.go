@@ -34,7 +34,7 @@ func FuzzReadRecord(f *testing.F) {
 		rec := seedRecord(resp, block)
 		f.Add(rec, true)
 		var m bytes.Buffer
-		gzipMember(&m, rec)
+		gzipMember(&m, rec, len(rec))
 		f.Add(m.Bytes(), false)
 	}
 	f.Add(seedRecord(Fields{{hType, "revisit"}, {hContentType, mimeHTTPResponse}}, "HTTP/1.1 200 OK\r\n\r\n"), true)
@@ -45,7 +45,7 @@ func FuzzReadRecord(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte, wrap bool) {
 		if wrap {
 			var m bytes.Buffer
-			if err := gzipMember(&m, data); err != nil {
+			if err := gzipMember(&m, data, len(data)); err != nil {
 				t.Fatal(err)
 			}
 			data = m.Bytes()

@@ -10,13 +10,7 @@ import (
 	"sync"
 
 	"github.com/klauspost/compress/flate"
-	"github.com/klauspost/compress/gzip"
 )
-
-var gzipWriters = sync.Pool{New: func() any {
-	w, _ := gzip.NewWriterLevel(nil, gzip.DefaultCompression)
-	return w
-}}
 
 var flateWriters = sync.Pool{New: func() any {
 	w, _ := flate.NewWriter(nil, flate.DefaultCompression)
@@ -25,27 +19,13 @@ var flateWriters = sync.Pool{New: func() any {
 
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
-// gzipMember appends src to dst as one complete gzip member.
-func gzipMember(dst *bytes.Buffer, src []byte) error {
-	zw := gzipWriters.Get().(*gzip.Writer)
-	defer gzipWriters.Put(zw)
-	zw.Reset(dst)
-	if _, err := zw.Write(src); err != nil {
-		return fmt.Errorf("gzip record: %w", err)
-	}
-	if err := zw.Close(); err != nil {
-		return fmt.Errorf("gzip record: %w", err)
-	}
-	return nil
-}
-
 // gzipHeader is a member header with no name, time or extra field.
 var gzipHeader = []byte{0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff}
 
 // maxStored is the most one deflate stored block holds.
 const maxStored = 0xffff
 
-// gzipStoredTail appends src to dst as one gzip member whose first head bytes
+// gzipMember appends src to dst as one gzip member whose first head bytes
 // are compressed and whose rest is kept in stored blocks. A body that is
 // already gzip, brotli or zstd, or an image, does not shrink: running the
 // compressor over it cost a tenth of a crawl's CPU for nothing. A head under
@@ -53,7 +33,7 @@ const maxStored = 0xffff
 // headers cost 30-60 µs a record in a crawl (the compressor's tables are cold
 // by the next record), as much as fetching and parsing a small page, to save
 // a few hundred bytes. The member is ordinary gzip to any reader.
-func gzipStoredTail(dst *bytes.Buffer, src []byte, head int) error {
+func gzipMember(dst *bytes.Buffer, src []byte, head int) error {
 	if head < minCompress {
 		head = 0
 	}

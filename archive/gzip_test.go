@@ -14,7 +14,7 @@ import (
 
 // The members with a stored tail must read back with an ordinary gzip reader,
 // whatever the split and however many stored blocks the tail needs.
-func TestGzipStoredTailRoundTrip(t *testing.T) {
+func TestGzipMemberRoundTrip(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, size := range []int{0, 1, 100, maxStored - 1, maxStored, maxStored + 1, 3*maxStored + 17} {
 		src := make([]byte, size+3000)
@@ -24,7 +24,7 @@ func TestGzipStoredTailRoundTrip(t *testing.T) {
 		for _, head := range []int{0, 300, 3000, len(src)} {
 			var out bytes.Buffer
 			out.WriteString("prefix member bytes")
-			if err := gzipStoredTail(&out, src, head); err != nil {
+			if err := gzipMember(&out, src, head); err != nil {
 				t.Fatal(err)
 			}
 			zr, err := gzip.NewReader(bytes.NewReader(out.Bytes()[len("prefix member bytes"):]))

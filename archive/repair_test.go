@@ -333,7 +333,7 @@ func TestVerifyFindsProblems(t *testing.T) {
 		rec.Write(raw.block)
 		rec.WriteString("\r\n\r\n")
 		var member bytes.Buffer
-		gzipMember(&member, rec.Bytes())
+		gzipMember(&member, rec.Bytes(), rec.Len())
 		os.WriteFile(path, append(data[:ends[len(ends)-2]:ends[len(ends)-2]], member.Bytes()...), 0o644)
 		expect(t, dir, "digest")
 	})

@@ -274,7 +274,7 @@ func (w *Writer) newFile() error {
 	buf.Reset()
 	w.warcinfo(buf, name, now)
 	member := bytes.Buffer{}
-	if err := gzipMember(&member, buf.Bytes()); err != nil {
+	if err := gzipMember(&member, buf.Bytes(), buf.Len()); err != nil {
 		f.Close()
 		return err
 	}
@@ -457,7 +457,7 @@ func compressStoring(h Fields, block [][]byte, store int) (pending, error) {
 		head -= len(block[0]) - store + 4
 	}
 	out.Grow(buf.Len() + 64)
-	err = gzipStoredTail(&out, buf.Bytes(), head)
+	err = gzipMember(&out, buf.Bytes(), head)
 	if err != nil {
 		return pending{}, err
 	}

@@ -52,7 +52,7 @@ func hasToken(n *html.Node, key, tok string) bool {
 // list separated by \v or U+00A0 is one word to the selectors, and so it stays.
 func includes(list, tok string) bool {
 	for list != "" {
-		i := strings.IndexAny(list, " \t\r\n\f")
+		i := indexSpace(list)
 		if i < 0 {
 			return list == tok
 		}
