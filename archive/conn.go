@@ -37,12 +37,31 @@ func (r *recorder) Read(p []byte) (int, error) {
 // reset starts a new response, dropping a large buffer rather than keeping
 // it alive with an idle connection.
 func (r *recorder) reset(limit int) {
-	if cap(r.buf) > 1<<20 {
+	if cap(r.buf) > maxKeptBuffer {
 		r.buf = nil
 	}
 	r.buf = r.buf[:0]
 	r.limit = limit
 }
+
+// maxKeptBuffer is the largest recording buffer a connection keeps between
+// responses: one big page must not stay pinned by every idle connection.
+const maxKeptBuffer = 1 << 20
+
+// reserve makes room for n more bytes, so that a body of known length is
+// recorded into one allocation instead of a doubling series of copies (three
+// times its size in garbage for a big page).
+func (r *recorder) reserve(n int) {
+	if n > cap(r.buf)-len(r.buf) {
+		b := make([]byte, len(r.buf), len(r.buf)+n)
+		copy(b, r.buf)
+		r.buf = b
+	}
+}
+
+// detach gives up the buffer, which a response now owns: the next response
+// on the connection records into a new one.
+func (r *recorder) detach() { r.buf = nil }
 
 // persistConn is one HTTP/1.1 connection, kept for reuse between requests.
 type persistConn struct {

@@ -92,6 +92,16 @@ func cleanValue(s string) string {
 // marshalRecord writes one uncompressed WARC/1.1 record. Content-Length and
 // WARC-Block-Digest are computed here from the block parts.
 func marshalRecord(buf *bytes.Buffer, fields Fields, block ...[]byte) {
+	marshalHead(buf, fields, block...)
+	for _, p := range block {
+		buf.Write(p)
+	}
+	buf.WriteString(recordEnd)
+}
+
+// marshalHead writes a record's version line and header, up to the block:
+// what marshalRecord writes before the block parts and recordEnd after them.
+func marshalHead(buf *bytes.Buffer, fields Fields, block ...[]byte) {
 	n := 0
 	for _, p := range block {
 		n += len(p)
@@ -105,11 +115,10 @@ func marshalRecord(buf *bytes.Buffer, fields Fields, block ...[]byte) {
 	}
 	buf.WriteString(hBlockDigest + ": " + digestOf(block...) + "\r\n")
 	buf.WriteString(hContentLength + ": " + strconv.Itoa(n) + "\r\n\r\n")
-	for _, p := range block {
-		buf.Write(p)
-	}
-	buf.WriteString("\r\n\r\n")
 }
+
+// recordEnd follows every record's block.
+const recordEnd = "\r\n\r\n"
 
 // newRecordID returns a fresh "<urn:uuid:...>" (version 4).
 func newRecordID() string {

@@ -34,17 +34,40 @@ const maxStored = 0xffff
 // by the next record), as much as fetching and parsing a small page, to save
 // a few hundred bytes. The member is ordinary gzip to any reader.
 func gzipMember(dst *bytes.Buffer, src []byte, head int) error {
+	return gzipParts(dst, [][]byte{src}, head)
+}
+
+// gzipParts is gzipMember of the parts' concatenation, without making it: a
+// record of a big page would otherwise be copied whole before compression.
+func gzipParts(dst *bytes.Buffer, parts [][]byte, head int) error {
 	if head < minCompress {
 		head = 0
 	}
-	crc := crc32.ChecksumIEEE(src)
+	var crc uint32
+	total := 0
+	for _, p := range parts {
+		crc = crc32.Update(crc, crc32.IEEETable, p)
+		total += len(p)
+	}
+	head = min(head, total)
 	dst.Write(gzipHeader)
+	rest := parts
 	if head > 0 {
 		fw := flateWriters.Get().(*flate.Writer)
 		defer flateWriters.Put(fw)
 		fw.Reset(dst)
-		if _, err := fw.Write(src[:head]); err != nil {
-			return fmt.Errorf("gzip record: %w", err)
+		for left := head; left > 0; {
+			p := rest[0]
+			if len(p) > left {
+				rest = append([][]byte{p[left:]}, rest[1:]...)
+				p = p[:left]
+			} else {
+				rest = rest[1:]
+			}
+			if _, err := fw.Write(p); err != nil {
+				return fmt.Errorf("gzip record: %w", err)
+			}
+			left -= len(p)
 		}
 		// A sync flush ends on a byte boundary with the stream still open, so
 		// stored blocks can follow directly.
@@ -52,29 +75,42 @@ func gzipMember(dst *bytes.Buffer, src []byte, head int) error {
 			return fmt.Errorf("gzip record: %w", err)
 		}
 	}
-	tail := src[head:]
-	for {
-		n := min(len(tail), maxStored)
-		final := byte(0)
-		if n == len(tail) {
-			final = 1
-		}
-		var hdr [5]byte
-		hdr[0] = final // BFINAL, BTYPE 00 (stored); the rest of the byte is padding
-		binary.LittleEndian.PutUint16(hdr[1:], uint16(n))
-		binary.LittleEndian.PutUint16(hdr[3:], ^uint16(n))
-		dst.Write(hdr[:])
-		dst.Write(tail[:n])
-		tail = tail[n:]
-		if final == 1 {
-			break
-		}
-	}
+	storedBlocks(dst, rest, total-head)
 	var trailer [8]byte
 	binary.LittleEndian.PutUint32(trailer[:], crc)
-	binary.LittleEndian.PutUint32(trailer[4:], uint32(len(src)))
+	binary.LittleEndian.PutUint32(trailer[4:], uint32(total))
 	dst.Write(trailer[:])
 	return nil
+}
+
+// storedBlocks writes the n bytes of parts as stored deflate blocks, the last
+// one final (an empty one when n is 0). Blocks are cut at maxStored, not at
+// the parts' boundaries.
+func storedBlocks(dst *bytes.Buffer, parts [][]byte, n int) {
+	i, off := 0, 0 // the next byte to write: parts[i][off]
+	for {
+		size := min(n, maxStored)
+		n -= size
+		var hdr [5]byte
+		if n == 0 {
+			hdr[0] = 1 // BFINAL, BTYPE 00 (stored); the rest of the byte is padding
+		}
+		binary.LittleEndian.PutUint16(hdr[1:], uint16(size))
+		binary.LittleEndian.PutUint16(hdr[3:], ^uint16(size))
+		dst.Write(hdr[:])
+		for size > 0 {
+			p := parts[i][off:]
+			k := min(size, len(p))
+			dst.Write(p[:k])
+			size -= k
+			if off += k; off == len(parts[i]) {
+				i, off = i+1, 0
+			}
+		}
+		if n == 0 {
+			return
+		}
+	}
 }
 
 // minCompress is the smallest part of a record worth compressing.

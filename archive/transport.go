@@ -43,7 +43,23 @@ type TransportOptions struct {
 	MaxIdleConnsPerHost int
 	// IdleConnTimeout closes connections idle that long. Default 60 s.
 	IdleConnTimeout time.Duration
+
+	// Reserve, when set, is asked for room before the transport holds a body
+	// over LargeBody bytes: with its Content-Length before reading it, with
+	// MaxBodySize once a body of unknown length grows past LargeBody, and with
+	// the decoded size when decoding makes the body bigger than that. Each call
+	// says how much the response needs in all, not how much more. It may block
+	// (the crawler's memory budget); an error ends the request, with what was
+	// received archived as truncated. Every release it returns is called when
+	// RoundTrip returns; a caller that keeps the body longer holds the room
+	// itself.
+	Reserve func(ctx context.Context, n int64) (release func(), err error)
 }
+
+// LargeBody is the body size from which the transport asks Reserve for room.
+// Smaller bodies are not worth the bookkeeping: a crawler's workers holding
+// one each is a few MB.
+const LargeBody = 1 << 20
 
 func (o *TransportOptions) setDefaults() {
 	if o.DialContext == nil {
@@ -149,7 +165,9 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		ex   *exchange
 		pc   *persistConn
 		sent time.Time
+		room roomHeld
 	)
+	defer room.release()
 	for attempt := 0; ; attempt++ {
 		pc, err = t.getConn(ctx, key, scheme, addr, host)
 		if err != nil {
@@ -157,7 +175,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		sent = time.Now()
 		var received int
-		ex, received, err = t.exchange(ctx, pc, req, reqBytes)
+		ex, received, err = t.exchange(ctx, pc, req, reqBytes, &room)
 		if err == nil {
 			break
 		}
@@ -170,6 +188,11 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, wrap(ctxErr(ctx, err))
 	}
 	capture, err := t.archive(req, reqBytes, pc, ex, sent)
+	if ex.aliased || cap(pc.rec.buf) > maxKeptBuffer {
+		// The body handed back is the recorded bytes, or they are big: either
+		// way they are not the next response's buffer.
+		pc.rec.detach()
+	}
 	if err != nil || !ex.reusable {
 		pc.close()
 	} else {
@@ -181,7 +204,41 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if ex.err != nil {
 		return nil, wrap(&IncompleteError{Capture: capture, Reason: ex.truncated, Err: ex.err})
 	}
-	return t.response(req, pc, ex, capture), nil
+	resp, err := t.response(ctx, req, pc, ex, capture, &room)
+	if err != nil {
+		return nil, wrap(err)
+	}
+	return resp, nil
+}
+
+// roomHeld is what one RoundTrip was granted by TransportOptions.Reserve.
+type roomHeld struct {
+	n        int64
+	releases []func()
+}
+
+// reserve asks for n bytes in all; asking for no more than already granted
+// is free.
+func (r *roomHeld) reserve(ctx context.Context, fn func(context.Context, int64) (func(), error), n int64) error {
+	if fn == nil || n <= r.n {
+		return nil
+	}
+	rel, err := fn(ctx, n)
+	if err != nil {
+		return fmt.Errorf("reserve %d bytes for the body: %w", n, err)
+	}
+	r.n = n
+	if rel != nil {
+		r.releases = append(r.releases, rel)
+	}
+	return nil
+}
+
+func (r *roomHeld) release() {
+	for _, rel := range r.releases {
+		rel()
+	}
+	r.releases = nil
 }
 
 func closeBody(req *http.Request) {
@@ -229,14 +286,20 @@ type exchange struct {
 	head      int    // end of the final (non-1xx) header block
 	resp      *http.Response
 	entity    []byte // the body, de-chunked, still content-encoded
+	aliased   bool   // entity is raw[head:], not a copy
 	truncated string // WARC-Truncated reason, "" when complete
 	err       error  // why the body ended early (not for "length")
 	reusable  bool
 }
 
+// minAlias is the body size from which a body sent without chunking is handed
+// out as the recorded bytes rather than copied: below it the copy is cheaper
+// than a fresh recording buffer for the next response.
+const minAlias = 64 << 10
+
 // exchange sends the request and reads the whole response. It fails only
 // when no response head arrived; a body cut short is reported in ex.
-func (t *Transport) exchange(ctx context.Context, pc *persistConn, req *http.Request, reqBytes []byte) (ex *exchange, received int, err error) {
+func (t *Transport) exchange(ctx context.Context, pc *persistConn, req *http.Request, reqBytes []byte, room *roomHeld) (ex *exchange, received int, err error) {
 	stop := context.AfterFunc(ctx, func() { pc.conn.SetDeadline(time.Unix(1, 0)) })
 	defer stop()
 	pc.rec.reset(maxHeaderBytes)
@@ -263,24 +326,45 @@ func (t *Transport) exchange(ctx context.Context, pc *persistConn, req *http.Req
 	pc.rec.limit = -1
 	pc.conn.SetReadDeadline(time.Now().Add(t.opts.BodyTimeout))
 
+	// A body sent as it is (no chunking) is the recorded bytes after the head, so
+	// a big one is handed out as that slice: a copy would double what each fetch
+	// of a big page holds.
+	length := ex.resp.ContentLength
+	if ex.resp.Body == http.NoBody {
+		length = 0 // a HEAD's Content-Length is the GET's
+	}
+	plain := len(ex.resp.TransferEncoding) == 0
+	ex.aliased = plain && (length > minAlias || length < 0)
+	if length > LargeBody {
+		if err := room.reserve(ctx, t.opts.Reserve, min(length, t.opts.MaxBodySize)); err != nil {
+			ex.err, ex.truncated = err, "unspecified"
+		}
+	}
 	var entity bytes.Buffer
-	if n := ex.resp.ContentLength; n > 0 {
-		entity.Grow(int(min(n, t.opts.MaxBodySize)))
+	if length > 0 && ex.err == nil {
+		want := int(min(length, t.opts.MaxBodySize))
+		if ex.aliased {
+			pc.rec.reserve(want + 1 - (len(pc.rec.buf) - ex.head)) // +1: the probe at the cap
+		} else {
+			entity.Grow(want)
+		}
 	}
 	bp := readBufs.Get().(*[]byte)
 	defer readBufs.Put(bp)
 	buf := *bp
 	capEnd := ex.head + int(t.opts.MaxBodySize)
-	for {
-		room := capEnd - consumed()
+	for ex.err == nil {
+		left := capEnd - consumed()
 		n := len(buf)
-		if room <= 0 {
+		if left <= 0 {
 			n = 1 // at the cap: is there more?
-		} else if room < n {
-			n = room
+		} else if left < n {
+			n = left
 		}
 		k, err := ex.resp.Body.Read(buf[:n])
-		entity.Write(buf[:k])
+		if !ex.aliased {
+			entity.Write(buf[:k])
+		}
 		if err == io.EOF {
 			break
 		}
@@ -288,13 +372,23 @@ func (t *Transport) exchange(ctx context.Context, pc *persistConn, req *http.Req
 			ex.err, ex.truncated = ctxErr(ctx, err), truncReason(ctx, err)
 			break
 		}
-		if room <= 0 && k > 0 {
+		if left <= 0 && k > 0 {
 			ex.truncated = "length"
 			break
 		}
+		if length < 0 && consumed()-ex.head > LargeBody {
+			// Of unknown length and already big: room for the most it may be.
+			if err := room.reserve(ctx, t.opts.Reserve, t.opts.MaxBodySize); err != nil {
+				ex.err, ex.truncated = err, "unspecified"
+			}
+		}
 	}
 	ex.raw = pc.rec.buf[:consumed()]
-	ex.entity = entity.Bytes()
+	if ex.aliased {
+		ex.entity = ex.raw[ex.head:]
+	} else {
+		ex.entity = entity.Bytes()
+	}
 	ex.reusable = ex.truncated == "" && !ex.resp.Close && ex.resp.StatusCode != http.StatusSwitchingProtocols &&
 		pc.br.Buffered() == 0 && t.opts.MaxIdleConnsPerHost > 0
 	return ex, len(pc.rec.buf), nil
@@ -392,7 +486,7 @@ func (t *Transport) archive(req *http.Request, reqBytes []byte, pc *persistConn,
 }
 
 // response builds what RoundTrip returns: the body from memory, decoded.
-func (t *Transport) response(req *http.Request, pc *persistConn, ex *exchange, c Capture) *http.Response {
+func (t *Transport) response(ctx context.Context, req *http.Request, pc *persistConn, ex *exchange, c Capture, room *roomHeld) (*http.Response, error) {
 	r := ex.resp
 	h := r.Header
 	h.Del(CaptureHeader)
@@ -412,6 +506,11 @@ func (t *Transport) response(req *http.Request, pc *persistConn, ex *exchange, c
 			h.Del("Content-Length")
 		}
 	}
+	if n := int64(len(body)); n > LargeBody {
+		if err := room.reserve(ctx, t.opts.Reserve, n); err != nil {
+			return nil, err
+		}
+	}
 	setCapture(h, c)
 	return &http.Response{
 		Status: r.Status, StatusCode: r.StatusCode,
@@ -422,5 +521,5 @@ func (t *Transport) response(req *http.Request, pc *persistConn, ex *exchange, c
 		Uncompressed:  decoded,
 		Request:       req,
 		TLS:           pc.tls,
-	}
+	}, nil
 }

@@ -448,17 +448,29 @@ func compressStoring(h Fields, block [][]byte, store int) (pending, error) {
 	buf := bufPool.Get().(*bytes.Buffer)
 	defer putBuf(buf)
 	buf.Reset()
-	marshalRecord(buf, h, block...)
-	var out bytes.Buffer
-	var err error
-	head := buf.Len() // compressed: the whole record, unless part of its block is not
-	if store >= 0 && len(block) == 1 && store <= len(block[0]) {
-		// The record ends with the block and a CRLF CRLF.
-		head -= len(block[0]) - store + 4
+	marshalHead(buf, h, block...)
+	parts := make([][]byte, 0, len(block)+2)
+	parts = append(parts, buf.Bytes())
+	size := buf.Len() + len(recordEnd)
+	for _, p := range block {
+		parts = append(parts, p)
+		size += len(p)
 	}
-	out.Grow(buf.Len() + 64)
-	err = gzipMember(&out, buf.Bytes(), head)
-	if err != nil {
+	parts = append(parts, []byte(recordEnd))
+	head := size // compressed: the whole record, unless part of its block is not
+	if store >= 0 && len(block) == 1 && store <= len(block[0]) {
+		head -= len(block[0]) - store + len(recordEnd)
+	}
+	// Room for the stored part exactly, and a guess for the compressed one (text
+	// shrinks three- to tenfold): sizing for the whole record would hold a big
+	// page's worth of memory for a member a tenth its size.
+	stored := size - head
+	if head < minCompress {
+		stored, head = size, 0
+	}
+	var out bytes.Buffer
+	out.Grow(len(gzipHeader) + head/3 + 256 + stored + 5*(stored/maxStored+1) + 8)
+	if err := gzipParts(&out, parts, head); err != nil {
 		return pending{}, err
 	}
 	return pending{member: out.Bytes()}, nil
