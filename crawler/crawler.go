@@ -98,7 +98,11 @@ type Config struct {
 	// Fetcher, when set, is the request path the pass uses, so that the pass and the
 	// single fetches around it (the trace stage) share one robots.txt cache and one set of
 	// per-host and per-IP gates instead of reading robots.txt and pacing hosts twice.
-	Fetcher  *Fetcher
+	Fetcher *Fetcher
+	// Bodies, when set, bounds the big page bodies held between the wire and the handle
+	// stage; its Reserve must be the Transport's (archive.TransportOptions.Reserve) for
+	// the bound to hold. Nil: no bound but the handle stage's.
+	Bodies   *BodyBudget
 	Logger   *slog.Logger
 	Progress Progress
 	Now      func() time.Time
@@ -393,6 +397,10 @@ func (r *run) fetch(ctx context.Context, coll *colly.Collector, j job, hs *handl
 	var page *Page
 	cctx := colly.NewContext()
 	c := coll.Clone()
+	// The page's body is on the budget from the transport until the handle stage has it.
+	var l *lease
+	c.Context, l = cfg.Bodies.begin(coll.Context)
+	defer l.end()
 	c.OnResponse(func(resp *colly.Response) {
 		page = &Page{Item: j.Item, Status: resp.StatusCode, Header: *resp.Headers, Body: resp.Body,
 			Recheck: j.recheck, Fetched: time.Now(), FinalURL: resp.Request.URL.String()}
@@ -523,10 +531,11 @@ func newStack(cfg Config, onTry func(Attempt)) *stack {
 type Fetcher struct {
 	st      *stack
 	maxBody int64
+	bodies  *BodyBudget
 }
 
 // NewFetcher builds a Fetcher from the fields of cfg that a single fetch needs (Registry,
-// Transport, Dialer, Politeness, UserAgent, OnAttempt, MaxBodySize).
+// Transport, Dialer, Politeness, UserAgent, OnAttempt, MaxBodySize, Bodies).
 func NewFetcher(cfg Config) (*Fetcher, error) {
 	if cfg.Transport == nil || cfg.Dialer == nil || cfg.Registry == nil {
 		return nil, errors.New("crawler: Registry, Transport and Dialer are required")
@@ -534,12 +543,15 @@ func NewFetcher(cfg Config) (*Fetcher, error) {
 	if cfg.MaxBodySize <= 0 {
 		cfg.MaxBodySize = 16 << 20
 	}
-	return &Fetcher{st: newStack(cfg, cfg.OnAttempt), maxBody: cfg.MaxBodySize}, nil
+	return &Fetcher{st: newStack(cfg, cfg.OnAttempt), maxBody: cfg.MaxBodySize, bodies: cfg.Bodies}, nil
 }
 
 // Get fetches u and returns the final response with its body read (at most the body cap);
-// the response's header carries the archive capture (archive.CaptureFromHeader).
+// the response's header carries the archive capture (archive.CaptureFromHeader). A big
+// body is on the body budget until Get returns.
 func (f *Fetcher) Get(ctx context.Context, u string) (*http.Response, []byte, error) {
+	ctx, l := f.bodies.begin(ctx)
+	defer l.end()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return nil, nil, fmt.Errorf("fetch %s: %w", u, err)

@@ -178,6 +178,8 @@ func crawlPass(ctx context.Context, o crawlOptions) (crawler.Summary, error) {
 	in := &ingest.Ingester{Registry: o.reg, Catalog: cat, Log: o.log}
 	topts := o.transport
 	topts.DialContext, topts.TLSConfig = dialer.DialContext, tlsConf
+	bodies := crawler.NewBodyBudget(0)
+	topts.Reserve = bodies.Reserve
 	if topts.MaxIdleConnsPerHost == 0 {
 		// Keep a connection for every request that may be in flight to one host: a
 		// connection dropped for want of an idle slot costs a new TLS handshake.
@@ -190,8 +192,8 @@ func crawlPass(ctx context.Context, o crawlOptions) (crawler.Summary, error) {
 		Registry: o.reg, Sites: o.sites, Since: o.since, Recheck: o.recheck,
 		Politeness: o.politeness, Workers: o.workers, Dialer: dialer,
 		MaxBodySize: topts.MaxBodySize, UserAgent: o.userAgent,
-		Transport: w.Transport(topts),
-		Frontier:  &ingest.Frontier{Catalog: cat, Registry: o.reg, Run: runID},
+		Transport: w.Transport(topts), Bodies: bodies,
+		Frontier: &ingest.Frontier{Catalog: cat, Registry: o.reg, Run: runID},
 		// A page fetched whole is archived already: catalog it even when the pass is being
 		// stopped (SIGTERM), so that what was archived is cataloged.
 		Handler: crawler.HandlerFunc(func(ctx context.Context, p crawler.Page) (crawler.Outcome, error) {
