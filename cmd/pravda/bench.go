@@ -12,11 +12,16 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"text/tabwriter"
 	"time"
 
+	"github.com/pravda-archive/pravda/archive"
+	"github.com/pravda-archive/pravda/crawler"
 	"github.com/pravda-archive/pravda/index"
+	"github.com/pravda-archive/pravda/seeds"
 )
 
 func init() {
@@ -24,7 +29,7 @@ func init() {
 }
 
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("bench", "[crawl|index|all] [--per-day N] [--days N] [--pad-kb N] [--docs N]", stderr)
+	fs := newFlags("bench", "[crawl|index|all|fetch] [--per-day N] [--days N] [--pad-kb N] [--docs N]", stderr)
 	perDay := fs.Int("per-day", 150, "crawl: simulated articles per site per day")
 	days := fs.Int("days", 3, "crawl: days of simulated history")
 	sites := fs.String("sites", "japan,hub,francais,deutsch", "crawl: simulated sites")
@@ -33,6 +38,9 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	docs := fs.Int("docs", 20000, "index: synthetic articles (the issue's full size is 1000000)")
 	noLean := fs.Bool("no-lean", false, "index: leave out the lean engine (bodies not stored)")
 	dir := fs.String("dir", "", "scratch directory (default: a temporary one, removed afterwards)")
+	list := fs.String("list", "", "fetch: `FILE` of URLs, one a line, to fetch and archive into --dir (the crawl benchmark's fetch-only row)")
+	var ff fetchFlags
+	ff.register(fs)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -40,6 +48,12 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	what := "all"
 	if len(pos) > 0 {
 		what = pos[0]
+	}
+	if what == "fetch" {
+		if *list == "" || *dir == "" {
+			return errors.New("bench fetch: --list and --dir are required")
+		}
+		return benchFetch(ctx, *list, *dir, ff, *workers)
 	}
 	scratch := *dir
 	if scratch == "" {
@@ -64,6 +78,56 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("unknown benchmark %q: want crawl, index or all", what)
 	}
 	return nil
+}
+
+// benchFetch fetches every URL in list through the crawl's own request path (scope, the
+// recording transport, WARC files in dir) with workers at a time and politeness off, and
+// keeps nothing else: wget's job, done by our code, for the crawl benchmark.
+func benchFetch(ctx context.Context, list, dir string, ff fetchFlags, workers int) error {
+	data, err := os.ReadFile(list)
+	if err != nil {
+		return err
+	}
+	urls := strings.Fields(string(data))
+	tlsConf, err := crawler.TLSConfig(ff.ca)
+	if err != nil {
+		return err
+	}
+	w, err := archive.Open(filepath.Join(dir, "warc"), archive.WithInfo("operator", "pravda-archive bench"))
+	if err != nil {
+		return fmt.Errorf("open archive: %w", err)
+	}
+	defer w.Close()
+	dialer := ff.dialer()
+	bodies := crawler.NewBodyBudget(0)
+	f, err := crawler.NewFetcher(crawler.Config{Registry: seeds.Default(), Dialer: dialer, Bodies: bodies,
+		Politeness: crawler.Politeness{Off: true},
+		Transport: w.Transport(archive.TransportOptions{DialContext: dialer.DialContext, TLSConfig: tlsConf,
+			MaxIdleConnsPerHost: max(2, workers), Reserve: bodies.Reserve})})
+	if err != nil {
+		return err
+	}
+	next := make(chan string)
+	var failed atomic.Int64
+	var wg sync.WaitGroup
+	for range max(1, workers) {
+		wg.Go(func() {
+			for u := range next {
+				if _, _, err := f.Get(ctx, u); err != nil {
+					failed.Add(1)
+				}
+			}
+		})
+	}
+	for _, u := range urls {
+		next <- u
+	}
+	close(next)
+	wg.Wait()
+	if n := failed.Load(); n > 0 {
+		return fmt.Errorf("%d of %d fetches failed", n, len(urls))
+	}
+	return w.Close()
 }
 
 // cost is what one child process took.
@@ -144,13 +208,25 @@ func benchCrawl(ctx context.Context, stdout, stderr io.Writer, dir, sites string
 	json.Unmarshal([]byte(out.String()), &sum)
 
 	rows := [][]string{row("pravda crawl (https; fetch+WARC+extract+trace+catalog; index deferred)", sum.New, u1)}
+	list := filepath.Join(dir, "urls.txt")
+	var b strings.Builder
+	for _, u := range urls {
+		b.WriteString(u + "\n")
+	}
+	if err := os.WriteFile(list, []byte(b.String()), 0o644); err != nil {
+		return err
+	}
+	// Our own fetch and WARC path doing wget's job, the same URL list and nothing else:
+	// what the crawl costs before it extracts, traces and catalogs.
+	fetchOnly := exec.CommandContext(ctx, self, "bench", "fetch", "--list", list, "--dir", filepath.Join(dir, "fetch-only"),
+		"--resolve", "*="+addr, "--ca", ca, "--workers", fmt.Sprint(workers))
+	fetchOnly.Stdout, fetchOnly.Stderr = io.Discard, stderr
+	u3, err := runMeasured(ctx, fetchOnly)
+	if err != nil {
+		return fmt.Errorf("pravda bench fetch: %w", err)
+	}
+	rows = append(rows, row("pravda fetch+WARC only (the same URL list as wget)", len(urls), u3))
 	if wget, err := exec.LookPath("wget"); err == nil {
-		list := filepath.Join(dir, "urls.txt")
-		var b strings.Builder
-		for _, u := range urls {
-			b.WriteString(u + "\n")
-		}
-		os.WriteFile(list, []byte(b.String()), 0o644)
 		// wget has no --connect-to: it reaches the simulator through CONNECT, as an https
 		// proxy that tunnels to itself, and speaks TLS to each host as we do.
 		w := exec.CommandContext(ctx, wget, "--quiet", "--warc-file="+filepath.Join(dir, "wget"), "--no-warc-keep-log",
