@@ -126,7 +126,7 @@ func newRecordID() string {
 	randRead(u[:])
 	u[6] = u[6]&0x0f | 0x40
 	u[8] = u[8]&0x3f | 0x80
-	return fmt.Sprintf("<urn:uuid:%x-%x-%x-%x-%x>", u[0:4], u[4:6], u[6:8], u[8:10], u[10:16])
+	return formatRecordID(u)
 }
 
 // randRead fills b with random bytes; crypto/rand.Read never returns an

@@ -16,6 +16,7 @@ type config struct {
 	logger      *slog.Logger
 	syncEvery   int
 	dedupe      bool
+	dedupeLimit int
 	info        Fields
 	now         func() time.Time
 }
@@ -72,6 +73,11 @@ func WithSyncEvery(n int) Option { return func(c *config) { c.syncEvery = n } }
 // WithDedupe turns revisit records for unchanged payloads on or off.
 // Default on.
 func WithDedupe(on bool) Option { return func(c *config) { c.dedupe = on } }
+
+// WithDedupeLimit sets how many recent captures the Writer remembers for
+// revisit records (DefaultDedupeLimit, about 100 bytes each, if n <= 0). An
+// identical payload whose original was forgotten is archived in full.
+func WithDedupeLimit(n int) Option { return func(c *config) { c.dedupeLimit = n } }
 
 // WithInfo adds a field to each warcinfo record, such as operator or
 // isPartOf.

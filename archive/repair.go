@@ -190,7 +190,8 @@ func rebuildIndex(ctx context.Context, dir, name string, log *slog.Logger) error
 		return fmt.Errorf("index %s: %w", name, err)
 	}
 	defer f.Close()
-	var lines [][]byte
+	sorter := newIndexSorter(dir, name)
+	defer sorter.discard()
 	mr := newMemberReader(f, 0)
 	for {
 		if err := ctx.Err(); err != nil {
@@ -207,10 +208,10 @@ func rebuildIndex(ctx context.Context, dir, name string, log *slog.Logger) error
 			break
 		}
 		if e, ok := entryOf(raw, name); ok {
-			lines = append(lines, cdxjLine(e))
+			sorter.add(cdxjLine(e))
 		}
 	}
-	if err := writeIndex(dir, name, lines); err != nil {
+	if err := sorter.finish(); err != nil {
 		return fmt.Errorf("index %s: %w", name, err)
 	}
 	return nil

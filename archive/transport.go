@@ -436,7 +436,7 @@ func (t *Transport) archive(req *http.Request, reqBytes []byte, pc *persistConn,
 	h.add(hIPAddress, pc.ip)
 	if revisit {
 		h.add(hProfile, profileIdentical)
-		h.add(hRefersTo, ref.id)
+		h.add(hRefersTo, ref.recordID())
 		h.add(hRefersToURI, uri)
 		h.add(hRefersToDate, ref.warcDate())
 	}

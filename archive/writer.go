@@ -3,13 +3,12 @@ package archive
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -33,33 +32,13 @@ type Writer struct {
 	f        *os.File // current .open file; nil until the first write
 	name     string   // its closed name
 	size     int64
-	records  int      // records after the warcinfo
-	idx      *os.File // current .cdxj.open, may be nil if it could not be made
-	lines    [][]byte // index lines of the current file, sorted on close
+	records  int          // records after the warcinfo
+	idx      *os.File     // current .cdxj.open, may be nil if it could not be made
+	sorter   *indexSorter // the current file's index lines, sorted on close
 	serial   int
 	unsynced int
-	seen     map[urlKey][]dedupeRef
+	seen     *dedupeSet
 }
-
-type urlKey [16]byte
-
-func keyOf(url string) urlKey {
-	s := sha256.Sum256([]byte(url))
-	return urlKey(s[:16])
-}
-
-// dedupeRef is what a revisit needs to point at an earlier response, kept
-// small: there is one per archived URL.
-type dedupeRef struct {
-	digest [20]byte // sha1
-	date   int64    // WARC-Date of the original, Unix seconds
-	id     string
-}
-
-func (r dedupeRef) warcDate() string { return warcDate(time.Unix(r.date, 0)) }
-
-// maxDigestsPerURL bounds the memory a URL with ever-changing content takes.
-const maxDigestsPerURL = 4
 
 // Open opens (creating if needed) the WARC directory dir for writing. It
 // takes an exclusive lock on the directory, repairs files left open by a
@@ -77,7 +56,7 @@ func Open(dir string, opts ...Option) (*Writer, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &Writer{dir: dir, cfg: cfg, log: cfg.logger, lock: lock, seen: make(map[urlKey][]dedupeRef)}
+	w := &Writer{dir: dir, cfg: cfg, log: cfg.logger, lock: lock, seen: newDedupeSet(cfg.dedupeLimit)}
 	if err := repairDir(context.Background(), dir, w.log); err != nil {
 		unlockDir(lock)
 		return nil, err
@@ -102,39 +81,72 @@ func Open(dir string, opts ...Option) (*Writer, error) {
 // Dir returns the directory the Writer writes to.
 func (w *Writer) Dir() string { return w.dir }
 
-// loadDigests fills the dedupe map from the closed CDXJ indexes.
+// loadDigests fills the dedupe set from the indexes of the newest files, as
+// many as hold its limit: reading every index of a years-old archive at each
+// Open would cost more than the revisits it finds.
 func (w *Writer) loadDigests() error {
 	ix := &Index{dir: w.dir}
-	for c, err := range ix.All() {
+	names, err := ix.indexFiles()
+	if err != nil {
+		return fmt.Errorf("load digests: %w", err)
+	}
+	first, lines := len(names), 0
+	for first > 0 && lines < w.seen.limit {
+		first--
+		n, err := countLines(filepath.Join(w.dir, names[first]))
 		if err != nil {
 			return fmt.Errorf("load digests: %w", err)
 		}
-		if c.Revisit || c.Truncated || c.RecordID == "" || c.PayloadDigest == "" || c.PayloadDigest == emptyDigest {
+		lines += n
+	}
+	for _, name := range names[first:] {
+		f, _, err := openIndexFile(w.dir, name)
+		if os.IsNotExist(err) {
 			continue
 		}
-		w.remember(c.URL, c.PayloadDigest, c.RecordID, c.Time)
+		if err != nil {
+			return fmt.Errorf("load digests: %w", err)
+		}
+		err = eachLine(f, func(line []byte) bool {
+			_, c, err := parseCDXJ(line)
+			if err == nil && !c.Revisit && !c.Truncated && c.RecordID != "" && c.PayloadDigest != "" && c.PayloadDigest != emptyDigest {
+				w.seen.remember(c.URL, c.PayloadDigest, c.RecordID, c.Time)
+			}
+			return true
+		})
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("load digests from %s: %w", name, err)
+		}
 	}
 	return nil
 }
 
-func (w *Writer) remember(url, digest, id string, date time.Time) {
-	d, ok := digestBytes(digest)
-	if !ok {
-		return // only sha1 digests are compared
+func countLines(path string) (int, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		if os.IsNotExist(err) {
+			return 0, nil
+		}
+		return 0, err
 	}
-	r := dedupeRef{digest: d, date: date.Unix(), id: id}
-	k := keyOf(url)
-	refs := w.seen[k]
-	for i, x := range refs {
-		if x.digest == r.digest {
-			refs[i] = r
-			return
+	defer f.Close()
+	n := 0
+	buf := make([]byte, 256<<10)
+	for {
+		k, err := f.Read(buf)
+		n += bytes.Count(buf[:k], []byte{'\n'})
+		if err == io.EOF {
+			return n, nil
+		}
+		if err != nil {
+			return n, err
 		}
 	}
-	if len(refs) >= maxDigestsPerURL {
-		refs = refs[1:]
-	}
-	w.seen[k] = append(slices.Clip(refs), r)
+}
+
+func (w *Writer) remember(url, digest, id string, date time.Time) {
+	w.seen.remember(url, digest, id, date)
 }
 
 // original returns the earlier response with this URL and payload digest.
@@ -145,12 +157,7 @@ func (w *Writer) original(url, digest string) (dedupeRef, bool) {
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	for _, r := range w.seen[keyOf(url)] {
-		if r.digest == d {
-			return r, true
-		}
-	}
-	return dedupeRef{}, false
+	return w.seen.original(url, d)
 }
 
 // pending is one compressed record waiting to be written.
@@ -211,7 +218,7 @@ func (w *Writer) commit(recs ...pending) error {
 			continue
 		}
 		line := cdxjLine(*r.entry)
-		w.lines = append(w.lines, line)
+		w.sorter.add(line)
 		lines = append(lines, line...)
 		if r.dedupe {
 			w.remember(r.entry.URL, r.entry.PayloadDigest, r.entry.RecordID, r.entry.Time)
@@ -288,7 +295,7 @@ func (w *Writer) newFile() error {
 		w.log.Warn("archive: cannot create index", "file", name, "err", err)
 		idx = nil
 	}
-	w.f, w.name, w.size, w.records, w.idx, w.lines = f, name, int64(member.Len()), 0, idx, nil
+	w.f, w.name, w.size, w.records, w.idx, w.sorter = f, name, int64(member.Len()), 0, idx, newIndexSorter(w.dir, name)
 	w.log.Info("archive: new WARC file", "file", name)
 	return nil
 }
@@ -314,44 +321,25 @@ func (w *Writer) closeFile() error {
 		w.idx.Close()
 		w.idx = nil
 	}
-	if err := writeIndex(w.dir, name, w.lines); err != nil {
+	if err := w.sorter.finish(); err != nil {
 		// Open rebuilds a missing index from the WARC file.
 		w.log.Warn("archive: write index failed", "file", name, "err", err)
 	} else {
 		os.Remove(filepath.Join(w.dir, indexName(name)+openSuffix))
 	}
 	syncDir(w.dir)
-	w.lines = nil
+	w.sorter = nil
 	w.log.Info("archive: closed WARC file", "file", name, "bytes", w.size, "records", w.records)
 	return nil
 }
 
 // writeIndex writes the sorted CDXJ index of a closed WARC file atomically.
 func writeIndex(dir, warcName string, lines [][]byte) error {
-	slices.SortFunc(lines, bytes.Compare)
-	final := filepath.Join(dir, indexName(warcName))
-	tmp := final + ".tmp"
-	f, err := os.Create(tmp)
-	if err != nil {
-		return err
-	}
-	var buf bytes.Buffer
+	s := newIndexSorter(dir, warcName)
 	for _, l := range lines {
-		buf.Write(l)
-		if buf.Len() > 1<<20 {
-			if _, err := f.Write(buf.Bytes()); err != nil {
-				f.Close()
-				return err
-			}
-			buf.Reset()
-		}
+		s.add(l)
 	}
-	_, err = f.Write(buf.Bytes())
-	if err = errors.Join(err, f.Sync(), f.Close()); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return os.Rename(tmp, final)
+	return s.finish()
 }
 
 func syncDir(dir string) {
