@@ -19,9 +19,9 @@ const handlersPerWorker = 4
 // maxHandleBytes bounds the bodies waiting in or for the Handler, so that a
 // site serving big pages cannot multiply memory by the handlers: a parsed page
 // takes several times its size. Pages of the usual tens of KB never meet it;
-// pages at the extraction cap (8 MiB) go through one at a time. Measured with
-// 8 MiB pages (pravda sim --pad-kb 8192) and 8 fetch workers: peak RSS 237-238 MB
-// with the Handler in the workers, 236-258 MB with this bound.
+// pages at the extraction cap (8 MiB) go through one at a time. Up to the
+// handle stage, the BodyBudget bounds them. Measured with 8 MiB pages (pravda
+// sim --pad-kb 8192, 61 pages): peak RSS 225 MB with 8 or 16 fetch workers.
 const maxHandleBytes = 8 << 20
 
 // handleStage runs the Handler on fetched pages, apart from the fetch workers.
