@@ -17,6 +17,7 @@ const (
 
 // FrontierItem is a URL the crawl means to fetch.
 type FrontierItem struct {
+	ID        int64 // insertion order
 	Site      string
 	URL       string
 	Kind      string // article, listing, origin, ...
@@ -49,22 +50,29 @@ func (c *Catalog) Enqueue(ctx context.Context, run int64, items []FrontierItem) 
 // Pending lists the URLs still to fetch for site (every site if ""), in the
 // order they were enqueued. After a crash these are what the crawl resumes.
 func (c *Catalog) Pending(ctx context.Context, site string) ([]FrontierItem, error) {
+	return c.PendingAfter(ctx, site, 0, -1)
+}
+
+// PendingAfter is one page of Pending: at most limit items (all if limit < 0)
+// enqueued after the item with id after. A crawl reads its frontier a page at a
+// time, so that a backfill of millions of URLs is not held in memory at once.
+func (c *Catalog) PendingAfter(ctx context.Context, site string, after int64, limit int) ([]FrontierItem, error) {
 	if err := c.fetches.flush(ctx); err != nil {
 		return nil, err
 	}
-	q := `SELECT site, url, kind, run, state, attempts, last_error, updated_at FROM frontier
-		WHERE state = 'pending' AND site = ? ORDER BY id`
-	args := []any{site}
+	q := `SELECT id, site, url, kind, run, state, attempts, last_error, updated_at FROM frontier
+		WHERE state = 'pending' AND site = ? AND id > ? ORDER BY id LIMIT ?`
+	args := []any{site, after, limit}
 	if site == "" {
-		q, args = `SELECT site, url, kind, run, state, attempts, last_error, updated_at FROM frontier
-		WHERE state = 'pending' ORDER BY id`, nil
+		q, args = `SELECT id, site, url, kind, run, state, attempts, last_error, updated_at FROM frontier
+		WHERE state = 'pending' AND id > ? ORDER BY id LIMIT ?`, []any{after, limit}
 	}
 	var out []FrontierItem
 	err := eachRow(ctx, c.r, q, args, func(rows *sql.Rows) error {
 		var it FrontierItem
 		var run sql.NullInt64
 		var updated string
-		err := rows.Scan(&it.Site, &it.URL, &it.Kind, &run, &it.State, &it.Attempts, &it.LastError, &updated)
+		err := rows.Scan(&it.ID, &it.Site, &it.URL, &it.Kind, &run, &it.State, &it.Attempts, &it.LastError, &updated)
 		it.Run, it.UpdatedAt = run.Int64, parseTime(updated)
 		out = append(out, it)
 		return err
@@ -73,6 +81,19 @@ func (c *Catalog) Pending(ctx context.Context, site string) ([]FrontierItem, err
 		return nil, fmt.Errorf("pending of %q: %w", site, err)
 	}
 	return out, nil
+}
+
+// CountPending is how many URLs are still to fetch for site.
+func (c *Catalog) CountPending(ctx context.Context, site string) (int, error) {
+	if err := c.fetches.flush(ctx); err != nil {
+		return 0, err
+	}
+	var n int
+	err := c.r.QueryRowContext(ctx, `SELECT count(*) FROM frontier WHERE state = 'pending' AND site = ?`, site).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count pending of %q: %w", site, err)
+	}
+	return n, nil
 }
 
 // MarkDone records that url was fetched and handled. A URL not in the

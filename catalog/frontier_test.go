@@ -70,6 +70,30 @@ func TestFrontierResume(t *testing.T) {
 	if p := pend[0]; p.Attempts != 1 || p.LastError != "connection reset" || p.Run != run || p.State != ItemPending {
 		t.Fatalf("retried item %+v", p)
 	}
+	// Page by page, the same items in the same order, and the count agrees.
+	var paged []string
+	for after := int64(0); ; {
+		page, err := c.PendingAfter(ctx, "japan", after, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page) > 2 {
+			t.Fatalf("page of %d, limit 2", len(page))
+		}
+		if len(page) == 0 {
+			break
+		}
+		for _, p := range page {
+			paged = append(paged, p.URL[len(p.URL)-9:])
+		}
+		after = page[len(page)-1].ID
+	}
+	if fmt.Sprint(paged) != fmt.Sprint(got) {
+		t.Errorf("paged pending %v, want %v", paged, got)
+	}
+	if n, err := c.CountPending(ctx, "japan"); n != len(got) || err != nil {
+		t.Errorf("CountPending = %d, %v; want %d", n, err, len(got))
+	}
 	all, _ := c.Pending(ctx, "")
 	if len(all) != 6 || all[5].Site != "france" {
 		t.Fatalf("pending over all sites: %d", len(all))

@@ -40,7 +40,12 @@ type Frontier interface {
 	Cursor(ctx context.Context, siteKey string) (int64, error)
 	SetCursor(ctx context.Context, siteKey string, id int64) error
 	Enqueue(ctx context.Context, items []Item) error // idempotent; never reopens a done URL
-	Pending(ctx context.Context, site string) ([]Item, error)
+	// Pending returns up to limit of the items still to fetch for site that were
+	// enqueued after position after, in enqueue order, and the position of the last
+	// one read (items it cannot use are skipped but still move it): next == after when
+	// none are left. A pass reads its frontier a page at a time.
+	Pending(ctx context.Context, site string, after int64, limit int) (items []Item, next int64, err error)
+	CountPending(ctx context.Context, site string) (int, error)
 	Done(ctx context.Context, url string) error
 	Failed(ctx context.Context, url string, err error) error
 	Recent(ctx context.Context, since time.Time, sites []string) ([]Revisit, error)
@@ -233,21 +238,27 @@ func (r *run) pass(ctx context.Context) error {
 	coll.SetRedirectHandler(checkRedirect(cfg.Registry))
 	coll.SetRequestTimeout(2 * time.Minute)
 
-	var work []job
+	// Every site is discovered before any is fetched, so that the bar knows its total;
+	// the jobs themselves are read from the frontier a page at a time as they are fed.
+	var plans []*sitePlan
+	total := 0
 	for _, s := range cfg.Sites {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		jobs, err := r.plan(ctx, s)
+		p, err := r.plan(ctx, s)
 		if err != nil {
 			r.mu.Lock()
 			r.sum.SiteErrors = append(r.sum.SiteErrors, err.Error())
 			r.mu.Unlock()
 			cfg.Logger.Warn("site planning failed", "site", s.Name, "err", err)
 		}
-		work = append(work, jobs...)
+		if p != nil {
+			plans = append(plans, p)
+			total += p.pending + len(p.revs)
+		}
 	}
-	cfg.Progress.Start(len(work))
+	cfg.Progress.Start(total)
 	defer cfg.Progress.Finish()
 	ch := make(chan job)
 	hs := newHandleStage(ctx, r, cfg.Workers)
@@ -263,12 +274,15 @@ func (r *run) pass(ctx context.Context) error {
 			}
 		}()
 	}
-feed:
-	for _, j := range work {
-		select {
-		case ch <- j:
-		case <-ctx.Done():
-			break feed
+	for _, p := range plans {
+		if err := r.feed(ctx, p, ch); err != nil {
+			if ctx.Err() != nil {
+				break
+			}
+			r.mu.Lock()
+			r.sum.SiteErrors = append(r.sum.SiteErrors, err.Error())
+			r.mu.Unlock()
+			cfg.Logger.Warn("reading the frontier failed", "site", p.site.Name, "err", err)
 		}
 	}
 	close(ch)
@@ -278,7 +292,7 @@ feed:
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if len(r.sum.SiteErrors) > 0 && len(r.sum.SiteErrors) == len(cfg.Sites) && len(work) == 0 {
+	if len(r.sum.SiteErrors) > 0 && len(r.sum.SiteErrors) == len(cfg.Sites) && total == 0 {
 		return fmt.Errorf("every site failed: %s", r.sum.SiteErrors[0])
 	}
 	return nil
@@ -291,9 +305,21 @@ type job struct {
 	lastMod string
 }
 
+// sitePlan is what a pass will fetch of one site: what its frontier holds pending
+// (earlier killed passes included) and the articles to recheck.
+type sitePlan struct {
+	site    *seeds.Site
+	pending int
+	revs    []Revisit
+}
+
+// pendingPage is how many frontier items a pass reads at a time: a backfill of the
+// whole network enqueues millions, some 200 bytes each as jobs.
+const pendingPage = 1000
+
 // plan discovers a site's new articles, stores them in the frontier, moves the cursor, and
-// returns everything still pending for the site (earlier killed passes included).
-func (r *run) plan(ctx context.Context, s *seeds.Site) ([]job, error) {
+// counts what is pending for the site.
+func (r *run) plan(ctx context.Context, s *seeds.Site) (*sitePlan, error) {
 	cfg := r.cfg
 	keys := []string{s.Name}
 	for _, l := range s.Langs[1:] {
@@ -355,30 +381,70 @@ func (r *run) plan(ctx context.Context, s *seeds.Site) ([]job, error) {
 			}
 		}
 	}
-	pending, err := cfg.Frontier.Pending(ctx, s.Name)
-	if err != nil {
+	p := &sitePlan{site: s}
+	var err error
+	if p.pending, err = cfg.Frontier.CountPending(ctx, s.Name); err != nil {
 		return nil, fmt.Errorf("pending %s: %w", s.Name, err)
 	}
-	jobs := make([]job, 0, len(pending))
-	for _, it := range pending {
-		jobs = append(jobs, job{Item: it})
-	}
 	if cfg.Recheck > 0 {
-		revs, err := cfg.Frontier.Recent(ctx, cfg.Now().Add(-cfg.Recheck), []string{s.Name})
-		if err != nil {
-			return jobs, fmt.Errorf("recheck %s: %w", s.Name, err)
-		}
-		queued := map[string]bool{}
-		for _, j := range jobs {
-			queued[j.URL] = true
-		}
-		for _, rv := range revs {
-			if !queued[rv.URL] {
-				jobs = append(jobs, job{Item: rv.Item, recheck: true, etag: rv.ETag, lastMod: rv.LastModified})
-			}
+		if p.revs, err = cfg.Frontier.Recent(ctx, cfg.Now().Add(-cfg.Recheck), []string{s.Name}); err != nil {
+			return p, fmt.Errorf("recheck %s: %w", s.Name, err)
 		}
 	}
-	return jobs, derr
+	return p, derr
+}
+
+// feed sends a site's pending items to the workers, page by page, then its rechecks: an
+// article both pending and due for a recheck is fetched once, as pending.
+func (r *run) feed(ctx context.Context, p *sitePlan, ch chan<- job) error {
+	cfg := r.cfg
+	recheck := make(map[string]int, len(p.revs))
+	for i, rv := range p.revs {
+		recheck[rv.URL] = i
+	}
+	queued := make([]bool, len(p.revs))
+	send := func(j job) error {
+		select {
+		case ch <- j:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	fed := 0
+	for after := int64(0); ; {
+		items, next, err := cfg.Frontier.Pending(ctx, p.site.Name, after, pendingPage)
+		if err != nil {
+			return fmt.Errorf("pending %s: %w", p.site.Name, err)
+		}
+		for _, it := range items {
+			if i, ok := recheck[it.URL]; ok {
+				queued[i] = true
+			}
+			if err := send(job{Item: it}); err != nil {
+				return err
+			}
+			fed++
+		}
+		if next == after {
+			break
+		}
+		after = next
+	}
+	// Keep the bar true to what was counted: items the frontier could not use, or a
+	// recheck that went as a pending fetch, are not coming.
+	skipped := max(0, p.pending-fed)
+	for i, rv := range p.revs {
+		if queued[i] {
+			skipped++
+			continue
+		}
+		if err := send(job{Item: rv.Item, recheck: true, etag: rv.ETag, lastMod: rv.LastModified}); err != nil {
+			return err
+		}
+	}
+	cfg.Progress.Add(skipped)
+	return nil
 }
 
 // fetch gets one article page through colly and hands it to the handle stage;

@@ -44,20 +44,27 @@ func (f *Frontier) Enqueue(ctx context.Context, items []crawler.Item) error {
 }
 
 // Pending implements crawler.Frontier.
-func (f *Frontier) Pending(ctx context.Context, site string) ([]crawler.Item, error) {
-	rows, err := f.Catalog.Pending(ctx, site)
+func (f *Frontier) Pending(ctx context.Context, site string, after int64, limit int) ([]crawler.Item, int64, error) {
+	rows, err := f.Catalog.PendingAfter(ctx, site, after, limit)
 	if err != nil {
-		return nil, err
+		return nil, after, err
 	}
+	next := after
 	items := make([]crawler.Item, 0, len(rows))
 	for _, r := range rows {
+		next = r.ID
 		_, a, err := f.Registry.Article(r.URL)
 		if err != nil {
 			continue
 		}
 		items = append(items, crawler.Item{Site: r.Site, URL: r.URL, Key: a.Key(), ID: a.ID})
 	}
-	return items, nil
+	return items, next, nil
+}
+
+// CountPending implements crawler.Frontier.
+func (f *Frontier) CountPending(ctx context.Context, site string) (int, error) {
+	return f.Catalog.CountPending(ctx, site)
 }
 
 // Done implements crawler.Frontier.
