@@ -75,3 +75,26 @@ func BenchmarkPublishedTime(b *testing.B) {
 	}
 	b.ReportMetric(b.Elapsed().Seconds()*1000/float64(b.N*len(pages)), "ms/page")
 }
+
+// BenchmarkTemplateCorpus runs Page over the network pages of EXTRACT_CORPUS (see
+// TestEquivalenceCorpus), e.g. a simulator run's pages, which carry the sidebar and footer
+// real pages have after the article.
+func BenchmarkTemplateCorpus(b *testing.B) {
+	pages, urls := corpusPages(b, 400)
+	defaultRegistry()
+	size := 0
+	for _, p := range pages {
+		size += len(p)
+	}
+	b.SetBytes(int64(size))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		for i := range pages {
+			if _, err := Page(pages[i], urls[i], nil); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(b.Elapsed().Seconds()*1000/float64(b.N*len(pages)), "ms/page")
+}

@@ -108,6 +108,20 @@ func TestEquivalenceFixtures(t *testing.T) {
 // EXTRACT_CORPUS names a directory holding manifest.tsv (file, tab, fetch URL per line)
 // and the files, e.g. every page a simulator run serves.
 func TestEquivalenceCorpus(t *testing.T) {
+	pages, urls := corpusPages(t, 0)
+	for i, data := range pages {
+		checkSame(t, data, urls[i], true)
+		for _, m := range mutants(data) {
+			checkSame(t, m, urls[i], false)
+		}
+	}
+	t.Logf("%d pages", len(pages))
+}
+
+// corpusPages reads EXTRACT_CORPUS (at most max pages when max > 0), skipping the test or
+// benchmark when it is not set.
+func corpusPages(t testing.TB, max int) (pages [][]byte, urls []string) {
+	t.Helper()
 	dir := os.Getenv("EXTRACT_CORPUS")
 	if dir == "" {
 		t.Skip("EXTRACT_CORPUS not set")
@@ -117,8 +131,7 @@ func TestEquivalenceCorpus(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	n := 0
-	for sc := bufio.NewScanner(f); sc.Scan(); {
+	for sc := bufio.NewScanner(f); sc.Scan() && (max <= 0 || len(pages) < max); {
 		file, u, ok := strings.Cut(sc.Text(), "\t")
 		if !ok {
 			continue
@@ -127,13 +140,9 @@ func TestEquivalenceCorpus(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		checkSame(t, data, u, true)
-		for _, m := range mutants(data) {
-			checkSame(t, m, u, false)
-		}
-		n++
+		pages, urls = append(pages, data), append(urls, u)
 	}
-	t.Logf("%d pages", n)
+	return pages, urls
 }
 
 // mutants are damaged copies of a page: cut short, tags and attributes renamed, removed or
@@ -223,6 +232,8 @@ var helperSeeds = []string{
 	"10:00", "9:05", "10:00 ", "100:00", "1:5", "01.05.2024\v10:00", "1.1.1.1.2024",
 	"ad", " ads ", "x\u00a0ad", "AD\u2003adv", "news-item sidebar", "article__title\vx", "Display: None",
 	"\u0085article-meta\u0085", "TRUE ", "x\xffad ad",
+	"<p>a<br>b<br><br>c</p><div> \n </div><pre> x\n\n y </pre><td>1</td><td>2</td>",
+	"<div class=article__title>t</div><p>\ufeff \u200b\n\n</p><p hidden>h</p><aside>s</aside><h1>h</h1>x\n\ty",
 }
 
 func TestEquivalenceHelpers(t *testing.T) {
@@ -244,6 +255,19 @@ func checkHelpers(t *testing.T, s string) {
 	}
 	if got, want := cleanLine(s), refCleanLine(s); got != want {
 		t.Fatalf("cleanLine(%q) = %q, reference %q", s, got, want)
+	}
+	if got, want := string(appendCollapsed([]byte("x"), s)), "x"+refCollapseSpace(s); got != want {
+		t.Fatalf("appendCollapsed(x, %q) = %q, reference %q", s, got, want)
+	}
+	// s as markup too: the text walk over the tree it parses to.
+	if doc, err := html.Parse(strings.NewReader(s)); err == nil {
+		for _, skip := range []struct {
+			now, ref func(*html.Node) bool
+		}{{nil, nil}, {templateParts, refTemplateParts}, {templateChrome, refTemplateChrome}} {
+			if got, want := paragraphs(doc, skip.now), refParagraphs(doc, skip.ref); !reflect.DeepEqual(got, want) {
+				t.Fatalf("paragraphs(%q) = %q, reference %q", s, got, want)
+			}
+		}
 	}
 	day := time.Date(2024, 5, 1, 0, 0, 0, 0, moscow())
 	for _, d := range []time.Time{{}, day} {

@@ -19,6 +19,7 @@ type identity struct {
 	site     *seeds.Site // nil when neither URL is a network article
 	url      seeds.ArticleURL
 	canon    string // the canonical link, absolute, as the page gave it
+	pageAMP  bool   // the page URL is an AMP article URL
 	warnings []string
 }
 
@@ -29,12 +30,26 @@ func identify(s *docScan, pageURL string, b *url.URL, reg *seeds.Registry) ident
 	var id identity
 	raw := canonical(s)
 	id.canon = resolve(b, raw)
+	var (
+		cs   *seeds.Site
+		cu   seeds.ArticleURL
+		cerr error
+	)
 	if id.canon != "" {
-		if site, au, err := reg.Article(id.canon); err == nil {
-			id.site, id.url = site, au
+		if cs, cu, cerr = reg.Article(id.canon); cerr == nil {
+			id.site, id.url = cs, cu
 		}
 	}
-	ps, pu, perr := reg.Article(pageURL)
+	// A regular page's canonical link is the URL it was fetched from: one reading serves.
+	ps, pu, perr := cs, cu, cerr
+	if id.canon == "" || id.canon != pageURL {
+		ps, pu, perr = reg.Article(pageURL)
+	}
+	if perr == nil {
+		id.pageAMP = pu.AMP
+	} else if au, err := seeds.ParseArticleURL(pageURL); err == nil {
+		id.pageAMP = au.AMP // off the network, but in the article grammar
+	}
 	switch {
 	case id.site != nil:
 		if perr == nil && pu.Key() != id.url.Key() {

@@ -30,7 +30,13 @@ var (
 const flatDepth = 256
 
 // load checks and parses a page. Warnings report the repairs it had to make.
-func load(data []byte) (*html.Node, []string, error) {
+func load(data []byte) (*html.Node, []string, error) { return loadPage(data, false) }
+
+// loadArticle is load for the template extractor: the tree may lack what follows the
+// article element where that cannot change what the extractor reads (cut.go).
+func loadArticle(data []byte) (*html.Node, []string, error) { return loadPage(data, true) }
+
+func loadPage(data []byte, cut bool) (*html.Node, []string, error) {
 	if len(data) > MaxSize {
 		return nil, nil, fmt.Errorf("%d bytes, cap %d: %w", len(data), MaxSize, ErrTooLarge)
 	}
@@ -40,6 +46,11 @@ func load(data []byte) (*html.Node, []string, error) {
 	var warnings []string
 	if !utf8.Valid(data) {
 		data, warnings = decode(data)
+	}
+	if cut {
+		if root := parseArticle(data); root != nil {
+			return root, warnings, nil
+		}
 	}
 	root, err := html.Parse(bytes.NewReader(data))
 	if err == nil {

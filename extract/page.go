@@ -19,7 +19,7 @@ import (
 // lacks or garbles yields a partial Article whose Warnings say what is missing and which
 // fallback filled a field.
 func Page(data []byte, pageURL string, reg *seeds.Registry) (*Article, error) {
-	doc, warnings, err := load(data)
+	doc, warnings, err := loadArticle(data)
 	if err != nil {
 		return nil, fmt.Errorf("extract %s: %w", clip(pageURL), err)
 	}
@@ -40,8 +40,7 @@ func fromTemplate(ds *docScan, pageURL string, reg *seeds.Registry) *Article {
 	if a.Lang == "" {
 		a.Lang = htmlLang(ds)
 	}
-	pu, perr := seeds.ParseArticleURL(pageURL)
-	a.AMP = perr == nil && pu.AMP || isAMP(ds)
+	a.AMP = id.pageAMP || isAMP(ds)
 
 	root := ds.textArticle
 	if root == nil {

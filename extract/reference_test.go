@@ -5,8 +5,9 @@ package extract
 // exactly its output: same Article, same warnings in the same order, same error. The text
 // helpers that gained fast paths (collapseSpace, cleanLine, dropHeadline, parseShown,
 // boilerplate, templateParts) are here too, and compared on their own: the ref extractors
-// call the current ones. A change meant to alter the output (a new field, a fixed bug)
-// goes into both, or replaces this oracle with golden files of the new output.
+// call the current ones, except that the body text comes from refParagraphs, the text walk
+// as it was, built on the ref helpers. A change meant to alter the output (a new field, a
+// fixed bug) goes into both, or replaces this oracle with golden files of the new output.
 
 import (
 	"fmt"
@@ -71,10 +72,10 @@ func refFromTemplate(doc *goquery.Document, pageURL string, reg *seeds.Registry)
 
 	var paras []string
 	if body.Length() > 0 {
-		paras = paragraphs(body.Nodes[0], templateParts)
+		paras = refParagraphs(body.Nodes[0], refTemplateParts)
 	} else if root.Length() > 0 {
 		a.warn("text: no div.article__text; text from the article element")
-		paras = paragraphs(root.Nodes[0], templateChrome)
+		paras = refParagraphs(root.Nodes[0], refTemplateChrome)
 		body = root
 	}
 	paras = dropHeadline(paras, a.Title, a.OGTitle)
@@ -425,7 +426,7 @@ func refFromGeneric(doc *goquery.Document, pageURL string) *Article {
 	var content *goquery.Selection
 	if ra.Node != nil {
 		content = goquery.NewDocumentFromNode(ra.Node).Selection
-		paras := dropHeadline(paragraphs(ra.Node, nil), a.Title, a.OGTitle, h1)
+		paras := dropHeadline(refParagraphs(ra.Node, nil), a.Title, a.OGTitle, h1)
 		a.Text = strings.Join(paras, "\n\n")
 		a.Links = refLinks(content, b)
 	}
@@ -641,4 +642,96 @@ func refTemplateParts(n *html.Node) bool {
 		}
 	}
 	return false
+}
+
+// refParagraphs is paragraphs as it was before its buffer was reused across blocks and its
+// lines cut without strings.Split.
+func refParagraphs(n *html.Node, skip func(*html.Node) bool) []string {
+	w := refWalker{skip: skip}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		w.walk(c, 1)
+	}
+	w.flush()
+	return w.paras
+}
+
+type refWalker struct {
+	skip  func(*html.Node) bool
+	buf   strings.Builder
+	paras []string
+	size  int
+	pre   int
+}
+
+func (w *refWalker) walk(n *html.Node, depth int) {
+	if depth > maxWalkDepth || w.size > maxTextBytes {
+		return
+	}
+	switch n.Type {
+	case html.TextNode:
+		if w.pre > 0 {
+			w.buf.WriteString(n.Data)
+		} else {
+			w.buf.WriteString(refCollapseSpace(n.Data))
+		}
+		return
+	case html.ElementNode:
+		if refBoilerplate(n) || (w.skip != nil && w.skip(n)) {
+			return
+		}
+	case html.DocumentNode:
+	default:
+		return
+	}
+	switch n.DataAtom {
+	case atom.Br:
+		w.buf.WriteByte('\n')
+		return
+	case atom.Td, atom.Th:
+		w.buf.WriteByte(' ')
+	case atom.Pre:
+		w.pre++
+		defer func() { w.pre-- }()
+	}
+	block := blockElements[n.DataAtom]
+	if block {
+		w.flush()
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		w.walk(c, depth+1)
+	}
+	if block {
+		w.flush()
+	}
+}
+
+func (w *refWalker) flush() {
+	if w.buf.Len() == 0 {
+		return
+	}
+	var lines []string
+	for _, line := range strings.Split(w.buf.String(), "\n") {
+		line = refCleanLine(line)
+		if line == "" {
+			w.add(lines)
+			lines = nil
+			continue
+		}
+		lines = append(lines, line)
+	}
+	w.add(lines)
+	w.buf.Reset()
+}
+
+func (w *refWalker) add(lines []string) {
+	if len(lines) == 0 {
+		return
+	}
+	p := strings.Join(lines, "\n")
+	w.size += len(p)
+	w.paras = append(w.paras, p)
+}
+
+func refTemplateChrome(n *html.Node) bool {
+	return refTemplateParts(n) || n.DataAtom == atom.H1 || n.DataAtom == atom.Time
 }

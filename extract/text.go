@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"bytes"
 	"slices"
 	"strings"
 	"unicode"
@@ -34,7 +35,8 @@ func paragraphs(n *html.Node, skip func(*html.Node) bool) []string {
 
 type walker struct {
 	skip  func(*html.Node) bool
-	buf   strings.Builder
+	buf   []byte // the current block's text, reused from block to block
+	lines []string
 	paras []string
 	size  int
 	pre   int
@@ -47,9 +49,9 @@ func (w *walker) walk(n *html.Node, depth int) {
 	switch n.Type {
 	case html.TextNode:
 		if w.pre > 0 {
-			w.buf.WriteString(n.Data)
+			w.buf = append(w.buf, n.Data...)
 		} else {
-			w.buf.WriteString(collapseSpace(n.Data))
+			w.buf = appendCollapsed(w.buf, n.Data)
 		}
 		return
 	case html.ElementNode:
@@ -62,10 +64,10 @@ func (w *walker) walk(n *html.Node, depth int) {
 	}
 	switch n.DataAtom {
 	case atom.Br:
-		w.buf.WriteByte('\n')
+		w.buf = append(w.buf, '\n')
 		return
 	case atom.Td, atom.Th:
-		w.buf.WriteByte(' ')
+		w.buf = append(w.buf, ' ')
 	case atom.Pre:
 		w.pre++
 		defer func() { w.pre-- }()
@@ -85,23 +87,51 @@ func (w *walker) walk(n *html.Node, depth int) {
 // flush ends the current block: its blank lines split it into paragraphs, its other line
 // breaks stay inside them.
 func (w *walker) flush() {
-	if w.buf.Len() == 0 {
+	if len(w.buf) == 0 {
 		return
 	}
-	var lines []string
-	for _, line := range strings.Split(w.buf.String(), "\n") {
-		line = cleanLine(line)
-		if line == "" {
-			w.add(lines)
-			lines = nil
-			continue
+	lines := w.lines[:0]
+	for rest := w.buf; ; {
+		line := rest
+		i := bytes.IndexByte(rest, '\n')
+		if i >= 0 {
+			line, rest = rest[:i], rest[i+1:]
 		}
-		lines = append(lines, line)
+		// The buffer is reused, so a kept line is copied out; a blank one, the common
+		// leftover between blocks, cleans to nothing and needs no copy.
+		s := ""
+		if !blank(line) {
+			s = cleanLine(string(line))
+		}
+		if s == "" {
+			w.add(lines)
+			lines = lines[:0]
+		} else {
+			lines = append(lines, s)
+		}
+		if i < 0 {
+			break
+		}
 	}
 	w.add(lines)
-	w.buf.Reset()
+	w.lines = lines[:0]
+	w.buf = w.buf[:0]
 }
 
+// blank reports whether b is only ASCII whitespace, which cleanLine trims to nothing and
+// collapseSpace folds into one space.
+func blank[T string | []byte](b T) bool {
+	for i := 0; i < len(b); i++ {
+		switch b[i] {
+		case ' ', '\t', '\n', '\v', '\f', '\r':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// add makes a paragraph of lines; it keeps none of the slice, which flush reuses.
 func (w *walker) add(lines []string) {
 	if len(lines) == 0 {
 		return
@@ -203,8 +233,22 @@ func collapseSpace(s string) string {
 	if alreadyCollapsed(s) {
 		return s
 	}
-	var b strings.Builder
-	b.Grow(len(s))
+	if blank(s) {
+		return " " // the whitespace between elements
+	}
+	var small [256]byte
+	return string(collapseInto(small[:0], s))
+}
+
+// appendCollapsed appends collapseSpace(s) to dst.
+func appendCollapsed(dst []byte, s string) []byte {
+	if alreadyCollapsed(s) {
+		return append(dst, s...)
+	}
+	return collapseInto(dst, s)
+}
+
+func collapseInto(dst []byte, s string) []byte {
 	space, newline := false, false
 	prev := rune(0)
 	for _, r := range s {
@@ -214,16 +258,16 @@ func collapseSpace(s string) string {
 			continue
 		}
 		if space && !(newline && wide(prev) && wide(r)) {
-			b.WriteByte(' ')
+			dst = append(dst, ' ')
 		}
 		space, newline = false, false
-		b.WriteRune(r)
+		dst = utf8.AppendRune(dst, r)
 		prev = r
 	}
 	if space {
-		b.WriteByte(' ')
+		dst = append(dst, ' ')
 	}
-	return b.String()
+	return dst
 }
 
 // alreadyCollapsed reports whether collapseSpace would return s as it is: valid UTF-8
