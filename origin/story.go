@@ -5,11 +5,9 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/pravda-archive/pravda/catalog"
@@ -333,7 +331,6 @@ func (g *Grouper) textLinks(arts []catalog.Linked, credited []bool, strong []edg
 	for _, e := range strong {
 		alone[e.a], alone[e.b] = false, false
 	}
-	sets := shingleAll(arts)
 	factCache := map[int]facts{}
 	factsAt := func(i int) facts {
 		f, ok := factCache[i]
@@ -348,13 +345,12 @@ func (g *Grouper) textLinks(arts []catalog.Linked, credited []bool, strong []edg
 		jac float64
 	}
 	best := map[int]match{}
-	for _, p := range nearPairs(sets, threshold, func(i, j int) bool {
-		if !alone[i] && !alone[j] {
-			return false
-		}
-		a, b := arts[i].Published, arts[j].Published
-		return a.IsZero() || b.IsZero() || a.Sub(b).Abs() <= gap
-	}) {
+	pairs, sets := textPairs(len(arts), func(i int) string { return arts[i].Title + "\n" + arts[i].Text }, alone, threshold,
+		func(i, j int) bool {
+			a, b := arts[i].Published, arts[j].Published
+			return a.IsZero() || b.IsZero() || a.Sub(b).Abs() <= gap
+		})
+	for _, p := range pairs {
 		// A copy is (nearly) contained in its original and keeps its facts.
 		small, large := p.i, p.j
 		if len(sets[large]) < len(sets[small]) {
@@ -382,26 +378,6 @@ func (g *Grouper) textLinks(arts []catalog.Linked, credited []bool, strong []edg
 		out = append(out, edge{i, m.to, viaText, "J=" + strconv.FormatFloat(m.jac, 'f', 2, 64)})
 	}
 	return out
-}
-
-// shingleAll shingles every article's title and text, on all cores.
-func shingleAll(arts []catalog.Linked) [][]uint64 {
-	sets := make([][]uint64, len(arts))
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for range runtime.GOMAXPROCS(0) {
-		wg.Go(func() {
-			for i := range next {
-				sets[i] = Shingles(arts[i].Title+"\n"+arts[i].Text, ShingleSize)
-			}
-		})
-	}
-	for i := range arts {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	return sets
 }
 
 // urlKey folds an article URL to the canonical form on its site's current host, so that

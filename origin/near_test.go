@@ -1,0 +1,93 @@
+package origin
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pravda-archive/pravda/sim"
+)
+
+// textPairs must give exactly the pairs nearPairs gives when asked for pairs with an
+// anchor: same pairs, same similarities, same order, and the sets of every text in them.
+func TestTextPairsMatchesNearPairs(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	check := func(t *testing.T, texts []string, anchors []bool, want func(i, j int) bool) {
+		t.Helper()
+		sets := make([][]uint64, len(texts))
+		for i, x := range texts {
+			sets[i] = Shingles(x, ShingleSize)
+		}
+		old := nearPairs(sets, DefaultThreshold, func(i, j int) bool {
+			return (anchors[i] || anchors[j]) && (want == nil || want(i, j))
+		})
+		got, gotSets := textPairs(len(texts), func(i int) string { return texts[i] }, anchors, DefaultThreshold, want)
+		if fmt.Sprint(got) != fmt.Sprint(old) {
+			t.Fatalf("textPairs gave %d pairs, nearPairs %d:\n%v\n%v", len(got), len(old), got, old)
+		}
+		for _, p := range got {
+			for _, k := range []int{p.i, p.j} {
+				if !slices.Equal(gotSets[k], sets[k]) {
+					t.Fatalf("set of text %d in a pair is not its shingles", k)
+				}
+			}
+		}
+	}
+	// Stories told in a few variants, plus boilerplate shared by many texts, so that
+	// buckets of every size occur, some over maxBucket.
+	words := strings.Fields("санкции заявил министр граница 東京都 大使館 переговоры Москва visite président Berlin Regierung экономика 会談 ракета выборы")
+	story := func(seed int) string {
+		r := rand.New(rand.NewPCG(uint64(seed), 1))
+		var b strings.Builder
+		for range 60 {
+			b.WriteString(words[r.IntN(len(words))] + " ")
+		}
+		return b.String()
+	}
+	for trial := range 4 {
+		var texts []string
+		for i := range 400 + trial*100 {
+			s := story(rng.IntN(60))
+			switch rng.IntN(4) {
+			case 0: // a copy with a changed ending
+				s = s[:len(s)*3/4] + story(1000+i)[:40]
+			case 1: // boilerplate most texts share
+				s = "Подписывайтесь на наш канал в Telegram, чтобы быть в курсе. " + s
+			case 2:
+				s = s[:30] // too short to compare
+			}
+			texts = append(texts, s)
+		}
+		if trial == 0 {
+			// One text copied more often than a bucket may hold: no pair from it.
+			for range maxBucket + 40 {
+				texts = append(texts, story(9999))
+			}
+		}
+		anchors := make([]bool, len(texts))
+		for i := range anchors {
+			anchors[i] = rng.IntN(5) == 0
+		}
+		check(t, texts, anchors, nil)
+		check(t, texts, anchors, func(i, j int) bool { return (i+j)%3 != 0 })
+	}
+	// And on the simulator's articles, whose stories share templates.
+	n, err := sim.New(sim.Config{Seed: 5, Days: 2, PerDay: 30, Now: func() time.Time { return time.Date(2025, 5, 1, 12, 0, 0, 0, time.UTC) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var texts []string
+	for _, x := range n.Truth() {
+		texts = append(texts, x.Title+"\n"+x.Text)
+	}
+	for _, every := range []int{1, 3, 7} {
+		anchors := make([]bool, len(texts))
+		for i := range anchors {
+			anchors[i] = i%every == 0
+		}
+		check(t, texts, anchors, nil)
+	}
+}
