@@ -154,3 +154,9 @@ func parallel(n int, fn func(i int)) {
 	close(next)
 	wg.Wait()
 }
+
+// nearPair is a pair of near-duplicate texts, i < j.
+type nearPair struct {
+	i, j    int
+	jaccard float64
+}

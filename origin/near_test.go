@@ -3,8 +3,10 @@ package origin
 import (
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -53,7 +55,7 @@ func TestTextPairsMatchesNearPairs(t *testing.T) {
 			s := story(rng.IntN(60))
 			switch rng.IntN(4) {
 			case 0: // a copy with a changed ending
-				s = s[:len(s)*3/4] + story(1000+i)[:40]
+				s = s[:len(s)*3/4] + story(1000 + i)[:40]
 			case 1: // boilerplate most texts share
 				s = "Подписывайтесь на наш канал в Telegram, чтобы быть в курсе. " + s
 			case 2:
@@ -90,4 +92,68 @@ func TestTextPairsMatchesNearPairs(t *testing.T) {
 		}
 		check(t, texts, anchors, nil)
 	}
+}
+
+// nearPairs is textPairs' oracle, the way the grouping once asked for near duplicates:
+// the pairs among texts whose shingle sets have a Jaccard similarity of at least
+// threshold, among those that want(i, j) allows. sets are sorted shingle hashes; sets
+// with fewer than minShingles take no part. Each pair is reported once, i < j.
+func nearPairs(sets [][]uint64, threshold float64, want func(i, j int) bool) []nearPair {
+	sigs := make([]*signature, len(sets))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for i := range next {
+				sig := minhash(sets[i])
+				sigs[i] = &sig
+			}
+		})
+	}
+	for i, s := range sets {
+		if len(s) >= minShingles {
+			next <- i
+		}
+	}
+	close(next)
+	wg.Wait()
+	seen := map[uint64]struct{}{} // i<<32 | j: a one-word key hashes faster than a pair
+	var out []nearPair
+	buckets := map[uint64][]int{}
+	for b := range numBands {
+		clear(buckets)
+		for i, sig := range sigs {
+			if sig != nil {
+				k := sig.bandKey(b)
+				buckets[k] = append(buckets[k], i)
+			}
+		}
+		for _, members := range buckets {
+			if len(members) < 2 || len(members) > maxBucket {
+				continue
+			}
+			for x, i := range members {
+				for _, j := range members[x+1:] {
+					p := uint64(i)<<32 | uint64(j)
+					if _, ok := seen[p]; ok {
+						continue
+					}
+					seen[p] = struct{}{}
+					if want != nil && !want(i, j) {
+						continue
+					}
+					if jac := Jaccard(sets[i], sets[j]); jac >= threshold {
+						out = append(out, nearPair{i: i, j: j, jaccard: jac})
+					}
+				}
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b nearPair) int {
+		if a.i != b.i {
+			return a.i - b.i
+		}
+		return a.j - b.j
+	})
+	return out
 }
