@@ -6,18 +6,19 @@ import (
 	"sync"
 )
 
-// textPairs is nearPairs for the question textLinks asks: which texts does each anchor (an
-// article nothing else links) nearly copy, or is nearly copied by. It returns the pairs
+// textPairs finds the near duplicates textLinks asks about: which texts each anchor (an
+// article nothing else links) nearly copies, or is nearly copied by. It returns the pairs
 // i < j, at least one of them an anchor, that share an LSH bucket of at most maxBucket
 // texts, that want allows and whose shingle sets reach threshold; and the shingle sets of
-// the texts in any such bucket with an anchor (nil for the rest).
+// the texts in any pair so checked (nil for the rest).
 //
-// nearPairs over a regroup's whole window held every text's shingle set (3 KB on average),
-// its 1 KB signature and a map of every pair in every bucket, anchors or not: 40,000
-// articles (a 20-day backfill of four sites) took 700 MB of heap and 20 s. Here a text
-// keeps its 32 band keys (256 bytes); only texts that share a bucket with an anchor are
-// shingled again to be compared, and each anchor's candidates are gathered and checked in
-// turn.
+// Asking for every near-duplicate pair of a regroup's window (nearPairs, now the tests'
+// oracle) held every text's shingle set (3 KB on average), its 1 KB signature and a map
+// of every pair in every bucket, anchors or not: 40,000 articles (a 20-day backfill of
+// four sites) took 700 MB of heap and 20 s. Here a text keeps its 32 band keys (256
+// bytes); each anchor's candidates are gathered from its buckets and filtered by want
+// (which keeps the days close), and only the texts left are shingled again to be
+// compared: one story's texts share buckets with texts of every other day too.
 func textPairs(n int, text func(i int) string, anchors []bool, threshold float64, want func(i, j int) bool) ([]nearPair, [][]uint64) {
 	sets := make([][]uint64, n)
 	keys := make([][numBands]uint64, n)
@@ -46,7 +47,6 @@ func textPairs(n int, text func(i int) string, anchors []bool, threshold float64
 	}
 	order := make([][]int32, numBands)
 	pos := make([][]int32, numBands) // pos[b][i]: where text i is in order[b]
-	needed := make([]bool, n)
 	for b := range numBands {
 		o := slices.Clone(members)
 		slices.SortFunc(o, func(x, y int32) int {
@@ -63,47 +63,55 @@ func textPairs(n int, text func(i int) string, anchors []bool, threshold float64
 			p[i] = int32(at)
 		}
 		order[b], pos[b] = o, p
-		for lo := 0; lo < len(o); {
-			hi := lo + 1
-			for hi < len(o) && keys[o[hi]][b] == keys[o[lo]][b] {
-				hi++
+	}
+
+	// Each anchor's candidates that want allows: texts of one story's days share buckets
+	// with texts from every other day too, so this is what keeps the sets to shingle few.
+	cands := make(map[int][]int32)
+	needed := make([]bool, n)
+	var buf []int32
+	for a := range n {
+		if !anchors[a] || !has[a] {
+			continue
+		}
+		buf = buf[:0]
+		for b := range numBands {
+			if run := bucketOf(order[b], pos[b][a], keys, b); len(run) >= 2 && len(run) <= maxBucket {
+				buf = append(buf, run...)
 			}
-			if run := o[lo:hi]; len(run) >= 2 && len(run) <= maxBucket && slices.ContainsFunc(run, func(i int32) bool { return anchors[i] }) {
-				for _, i := range run {
-					needed[i] = true
-				}
+		}
+		slices.Sort(buf)
+		var list []int32
+		for _, m := range slices.Compact(buf) {
+			// A pair of anchors is checked once, from its first.
+			if int(m) == a || anchors[m] && int(m) < a {
+				continue
 			}
-			lo = hi
+			if want != nil && !want(min(a, int(m)), max(a, int(m))) {
+				continue
+			}
+			list = append(list, m)
+			needed[m] = true
+		}
+		if len(list) > 0 {
+			cands[a] = list
+			needed[a] = true
 		}
 	}
+	order, pos, keys = nil, nil, nil
 	parallel(n, func(i int) {
-		if needed[i] && sets[i] == nil {
+		switch {
+		case !needed[i]:
+			sets[i] = nil // an anchor with no candidate: never compared
+		case sets[i] == nil:
 			sets[i] = Shingles(text(i), ShingleSize)
 		}
 	})
 
 	var out []nearPair
-	var cands []int32
 	for a := range n {
-		if !anchors[a] || !has[a] {
-			continue
-		}
-		cands = cands[:0]
-		for b := range numBands {
-			if run := bucketOf(order[b], pos[b][a], keys, b); len(run) >= 2 && len(run) <= maxBucket {
-				cands = append(cands, run...)
-			}
-		}
-		slices.Sort(cands)
-		for _, m := range slices.Compact(cands) {
-			// A pair of anchors is checked once, from its first.
-			if int(m) == a || anchors[m] && int(m) < a {
-				continue
-			}
+		for _, m := range cands[a] {
 			i, j := min(a, int(m)), max(a, int(m))
-			if want != nil && !want(i, j) {
-				continue
-			}
 			if jac := Jaccard(sets[i], sets[j]); jac >= threshold {
 				out = append(out, nearPair{i: i, j: j, jaccard: jac})
 			}
@@ -115,11 +123,6 @@ func textPairs(n int, text func(i int) string, anchors []bool, threshold float64
 		}
 		return x.j - y.j
 	})
-	for i := range sets {
-		if !needed[i] {
-			sets[i] = nil // an anchor in no bucket: never compared
-		}
-	}
 	return out, sets
 }
 
