@@ -34,12 +34,9 @@ func (r *recorder) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// reset starts a new response, dropping a large buffer rather than keeping
-// it alive with an idle connection.
+// reset starts a new response in the same buffer. RoundTrip has detached a
+// buffer too big to keep (or handed out) before the connection goes idle.
 func (r *recorder) reset(limit int) {
-	if cap(r.buf) > maxKeptBuffer {
-		r.buf = nil
-	}
 	r.buf = r.buf[:0]
 	r.limit = limit
 }

@@ -28,13 +28,10 @@ const DefaultDedupeLimit = 300_000
 type dedupeKey [16]byte
 
 func keyOf(url string, digest [20]byte) dedupeKey {
-	h := sha256.New()
-	h.Write([]byte(url))
-	h.Write([]byte{0})
-	h.Write(digest[:])
-	var k dedupeKey
-	copy(k[:], h.Sum(nil))
-	return k
+	var buf [256]byte // on the stack for every URL the crawler keeps
+	b := append(append(append(buf[:0], url...), 0), digest[:]...)
+	sum := sha256.Sum256(b)
+	return dedupeKey(sum[:16])
 }
 
 // dedupeRef is what a revisit needs to point at an earlier response.

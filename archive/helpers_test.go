@@ -225,3 +225,12 @@ func mustVerify(t testing.TB, dir string) Report {
 	}
 	return rep
 }
+
+// writeIndex writes the sorted CDXJ index of a closed WARC file atomically.
+func writeIndex(dir, warcName string, lines [][]byte) error {
+	s := newIndexSorter(dir, warcName)
+	for _, l := range lines {
+		s.add(l)
+	}
+	return s.finish()
+}

@@ -87,6 +87,14 @@ func (ix *Index) All() iter.Seq2[Capture, error] {
 			yield(Capture{}, err)
 			return
 		}
+		ix.captures(names)(yield)
+	}
+}
+
+// captures yields the captures of the named index files (as indexFiles names them), in
+// order.
+func (ix *Index) captures(names []string) iter.Seq2[Capture, error] {
+	return func(yield func(Capture, error) bool) {
 		for _, name := range names {
 			f, _, err := openIndexFile(ix.dir, name)
 			if err != nil {

@@ -93,37 +93,26 @@ func (w *Writer) loadDigests() error {
 	first, lines := len(names), 0
 	for first > 0 && lines < w.seen.limit {
 		first--
-		n, err := countLines(filepath.Join(w.dir, names[first]))
+		n, err := countLines(w.dir, names[first])
 		if err != nil {
 			return fmt.Errorf("load digests: %w", err)
 		}
 		lines += n
 	}
-	for _, name := range names[first:] {
-		f, _, err := openIndexFile(w.dir, name)
-		if os.IsNotExist(err) {
-			continue
-		}
+	for c, err := range ix.captures(names[first:]) {
 		if err != nil {
 			return fmt.Errorf("load digests: %w", err)
 		}
-		err = eachLine(f, func(line []byte) bool {
-			_, c, err := parseCDXJ(line)
-			if err == nil && !c.Revisit && !c.Truncated && c.RecordID != "" && c.PayloadDigest != "" && c.PayloadDigest != emptyDigest {
-				w.seen.remember(c.URL, c.PayloadDigest, c.RecordID, c.Time)
-			}
-			return true
-		})
-		f.Close()
-		if err != nil {
-			return fmt.Errorf("load digests from %s: %w", name, err)
+		if !c.Revisit && !c.Truncated && c.RecordID != "" && c.PayloadDigest != "" && c.PayloadDigest != emptyDigest {
+			w.seen.remember(c.URL, c.PayloadDigest, c.RecordID, c.Time)
 		}
 	}
 	return nil
 }
 
-func countLines(path string) (int, error) {
-	f, err := os.Open(path)
+// countLines counts the lines of an index file as indexFiles names it.
+func countLines(dir, name string) (int, error) {
+	f, _, err := openIndexFile(dir, name)
 	if err != nil {
 		if os.IsNotExist(err) {
 			return 0, nil
@@ -331,15 +320,6 @@ func (w *Writer) closeFile() error {
 	w.sorter = nil
 	w.log.Info("archive: closed WARC file", "file", name, "bytes", w.size, "records", w.records)
 	return nil
-}
-
-// writeIndex writes the sorted CDXJ index of a closed WARC file atomically.
-func writeIndex(dir, warcName string, lines [][]byte) error {
-	s := newIndexSorter(dir, warcName)
-	for _, l := range lines {
-		s.add(l)
-	}
-	return s.finish()
 }
 
 func syncDir(dir string) {
