@@ -9,8 +9,8 @@ import (
 // textPairs finds the near duplicates textLinks asks about: which texts each anchor (an
 // article nothing else links) nearly copies, or is nearly copied by. It returns the pairs
 // i < j, at least one of them an anchor, that share an LSH bucket of at most maxBucket
-// texts, that want allows and whose shingle sets reach threshold; and the shingle sets of
-// the texts in any pair so checked (nil for the rest).
+// texts, that want allows and whose shingle sets reach threshold, with the containment
+// textLinks checks next.
 //
 // Asking for every near-duplicate pair of a regroup's window (nearPairs, now the tests'
 // oracle) held every text's shingle set (3 KB on average), its 1 KB signature and a map
@@ -19,7 +19,7 @@ import (
 // bytes); each anchor's candidates are gathered from its buckets and filtered by want
 // (which keeps the days close), and only the texts left are shingled again to be
 // compared: one story's texts share buckets with texts of every other day too.
-func textPairs(n int, text func(i int) string, anchors []bool, threshold float64, want func(i, j int) bool) ([]nearPair, [][]uint64) {
+func textPairs(n int, text func(i int) string, anchors []bool, threshold float64, want func(i, j int) bool) []nearPair {
 	sets := make([][]uint64, n)
 	keys := make([][numBands]uint64, n)
 	has := make([]bool, n) // long enough to be compared
@@ -66,8 +66,12 @@ func textPairs(n int, text func(i int) string, anchors []bool, threshold float64
 	}
 
 	// Each anchor's candidates that want allows: texts of one story's days share buckets
-	// with texts from every other day too, so this is what keeps the sets to shingle few.
-	cands := make(map[int][]int32)
+	// with texts from every other day too, so this is what keeps the texts to shingle few.
+	// An anchor's set is held; another text is shingled again, compared with every anchor
+	// that took it as a candidate (rev) and let go, so that the sets held are the anchors'
+	// alone: holding the candidates' too was 95 MB for a 40,000-article regroup.
+	cands := make(map[int][]int32) // anchor → the anchors after it to compare with
+	rev := make(map[int][]int32)   // other text → the anchors to compare with
 	needed := make([]bool, n)
 	var buf []int32
 	for a := range n {
@@ -81,7 +85,6 @@ func textPairs(n int, text func(i int) string, anchors []bool, threshold float64
 			}
 		}
 		slices.Sort(buf)
-		var list []int32
 		for _, m := range slices.Compact(buf) {
 			// A pair of anchors is checked once, from its first.
 			if int(m) == a || anchors[m] && int(m) < a {
@@ -90,32 +93,52 @@ func textPairs(n int, text func(i int) string, anchors []bool, threshold float64
 			if want != nil && !want(min(a, int(m)), max(a, int(m))) {
 				continue
 			}
-			list = append(list, m)
-			needed[m] = true
-		}
-		if len(list) > 0 {
-			cands[a] = list
-			needed[a] = true
+			if anchors[m] {
+				cands[a] = append(cands[a], m)
+			} else {
+				rev[int(m)] = append(rev[int(m)], int32(a))
+			}
+			needed[a], needed[m] = true, true
 		}
 	}
 	order, pos, keys = nil, nil, nil
-	parallel(n, func(i int) {
-		switch {
-		case !needed[i]:
+	for i := range n {
+		if !needed[i] {
 			sets[i] = nil // an anchor with no candidate: never compared
-		case sets[i] == nil:
-			sets[i] = Shingles(text(i), ShingleSize)
 		}
-	})
+	}
 
-	var out []nearPair
+	var work []int // the anchors with anchor candidates, then the other texts to shingle
 	for a := range n {
-		for _, m := range cands[a] {
-			i, j := min(a, int(m)), max(a, int(m))
-			if jac := Jaccard(sets[i], sets[j]); jac >= threshold {
-				out = append(out, nearPair{i: i, j: j, jaccard: jac})
+		if cands[a] != nil || rev[a] != nil {
+			work = append(work, a)
+		}
+	}
+	found := make([][]nearPair, len(work))
+	parallel(len(work), func(k int) {
+		x := work[k]
+		if anchors[x] {
+			for _, m := range cands[x] {
+				if p, ok := comparePair(x, int(m), sets[x], sets[m], threshold); ok {
+					found[k] = append(found[k], p)
+				}
+			}
+			return
+		}
+		sh := Shingles(text(x), ShingleSize)
+		for _, a := range rev[x] {
+			i, j, si, sj := int(a), x, sets[a], sh
+			if j < i {
+				i, j, si, sj = j, i, sj, si
+			}
+			if p, ok := comparePair(i, j, si, sj, threshold); ok {
+				found[k] = append(found[k], p)
 			}
 		}
+	})
+	var out []nearPair
+	for _, f := range found {
+		out = append(out, f...)
 	}
 	slices.SortFunc(out, func(x, y nearPair) int {
 		if x.i != y.i {
@@ -123,7 +146,20 @@ func textPairs(n int, text func(i int) string, anchors []bool, threshold float64
 		}
 		return x.j - y.j
 	})
-	return out, sets
+	return out
+}
+
+// comparePair is the pair i < j with sets si and sj if they are near duplicates.
+func comparePair(i, j int, si, sj []uint64, threshold float64) (nearPair, bool) {
+	jac := Jaccard(si, sj)
+	if jac < threshold {
+		return nearPair{}, false
+	}
+	small := i
+	if len(sj) < len(si) {
+		small = j
+	}
+	return nearPair{i: i, j: j, jaccard: jac, contain: Containment(si, sj), small: small}, true
 }
 
 // bucketOf is the run of order around position at whose band-b keys equal its own; it
@@ -162,4 +198,6 @@ func parallel(n int, fn func(i int)) {
 type nearPair struct {
 	i, j    int
 	jaccard float64
+	contain float64 // Containment of the two sets
+	small   int     // i or j, whichever has the smaller set (i when equal)
 }

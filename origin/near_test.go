@@ -14,7 +14,7 @@ import (
 )
 
 // textPairs must give exactly the pairs nearPairs gives when asked for pairs with an
-// anchor: same pairs, same similarities, same order, and the sets of every text in them.
+// anchor: same pairs, same similarities and containments, same order.
 func TestTextPairsMatchesNearPairs(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	check := func(t *testing.T, texts []string, anchors []bool, want func(i, j int) bool) {
@@ -26,16 +26,9 @@ func TestTextPairsMatchesNearPairs(t *testing.T) {
 		old := nearPairs(sets, DefaultThreshold, func(i, j int) bool {
 			return (anchors[i] || anchors[j]) && (want == nil || want(i, j))
 		})
-		got, gotSets := textPairs(len(texts), func(i int) string { return texts[i] }, anchors, DefaultThreshold, want)
+		got := textPairs(len(texts), func(i int) string { return texts[i] }, anchors, DefaultThreshold, want)
 		if fmt.Sprint(got) != fmt.Sprint(old) {
 			t.Fatalf("textPairs gave %d pairs, nearPairs %d:\n%v\n%v", len(got), len(old), got, old)
-		}
-		for _, p := range got {
-			for _, k := range []int{p.i, p.j} {
-				if !slices.Equal(gotSets[k], sets[k]) {
-					t.Fatalf("set of text %d in a pair is not its shingles", k)
-				}
-			}
 		}
 	}
 	// Stories told in a few variants, plus boilerplate shared by many texts, so that
@@ -143,7 +136,11 @@ func nearPairs(sets [][]uint64, threshold float64, want func(i, j int) bool) []n
 						continue
 					}
 					if jac := Jaccard(sets[i], sets[j]); jac >= threshold {
-						out = append(out, nearPair{i: i, j: j, jaccard: jac})
+						small := i
+						if len(sets[j]) < len(sets[i]) {
+							small = j
+						}
+						out = append(out, nearPair{i: i, j: j, jaccard: jac, contain: Containment(sets[i], sets[j]), small: small})
 					}
 				}
 			}

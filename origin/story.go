@@ -345,18 +345,15 @@ func (g *Grouper) textLinks(arts []catalog.Linked, credited []bool, strong []edg
 		jac float64
 	}
 	best := map[int]match{}
-	pairs, sets := textPairs(len(arts), func(i int) string { return arts[i].Title + "\n" + arts[i].Text }, alone, threshold,
+	pairs := textPairs(len(arts), func(i int) string { return arts[i].Title + "\n" + arts[i].Text }, alone, threshold,
 		func(i, j int) bool {
 			a, b := arts[i].Published, arts[j].Published
 			return a.IsZero() || b.IsZero() || a.Sub(b).Abs() <= gap
 		})
 	for _, p := range pairs {
 		// A copy is (nearly) contained in its original and keeps its facts.
-		small, large := p.i, p.j
-		if len(sets[large]) < len(sets[small]) {
-			small, large = large, small
-		}
-		if Containment(sets[small], sets[large]) < MinContainment || !factsAt(small).within(factsAt(large)) {
+		small, large := p.small, p.i+p.j-p.small
+		if p.contain < MinContainment || !factsAt(small).within(factsAt(large)) {
 			continue
 		}
 		for _, x := range [][2]int{{p.i, p.j}, {p.j, p.i}} {
