@@ -10,9 +10,9 @@ import (
 // the default GOGC=100 collects every few MB of garbage. 400 took the benchmark crawl from
 // about 5.0 to 4.2 CPU seconds (peak RSS 90 → 130 MB). The soft limit keeps the Go heap
 // under what is left of the 300 MB the crawl promises, whatever its size, once SQLite's
-// page caches (outside the Go heap: 32 MB for the writer, 16 MB for each of 4 readers)
-// and the binary are counted: with 200 MB, a 40,000-article crawl sat at 280 MB while it
-// fetched (live heap 40-50 MB). GOGC and GOMEMLIMIT, when set, win.
+// page caches (outside the Go heap: see catalog's writerCacheKiB) and the binary are
+// counted: with 200 MB, a 40,000-article crawl sat at 280 MB while it fetched (live heap
+// 40-50 MB). GOGC and GOMEMLIMIT, when set, win.
 func crawlGC() {
 	setGCPercent(400)
 	if os.Getenv("GOMEMLIMIT") == "" {
