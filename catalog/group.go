@@ -130,7 +130,13 @@ func (c *Catalog) lead() {
 			n += j.size()
 		}
 	}
-	cm.queue = append(cm.queue[:0:0], cm.queue[k:]...)
+	// Shift the rest down and clear what is left behind: a slice that still points at
+	// the taken jobs (even one of length 0) keeps them, their captures and the
+	// closures of their writes alive until the next group, which is a whole regroup
+	// window's articles when the last write was one of its batches.
+	rest := copy(cm.queue, cm.queue[k:])
+	clear(cm.queue[rest:])
+	cm.queue = cm.queue[:rest]
 	cm.mu.Unlock()
 	if len(group) > 0 {
 		c.commitGroup(group)

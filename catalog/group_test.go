@@ -3,6 +3,7 @@ package catalog
 import (
 	"context"
 	"errors"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -95,5 +96,35 @@ func TestSubmitContextAndClose(t *testing.T) {
 	wg.Wait()
 	if _, err := c.PutArticle(context.Background(), sample(2), capture("x", t0)); !errors.Is(err, ErrClosed) {
 		t.Fatalf("put after Close: %v", err)
+	}
+}
+
+// A write's closure, and what it holds, is not kept once the write has returned: a
+// regroup's batches hold a whole window of articles.
+func TestWriteDoesNotKeepItsClosure(t *testing.T) {
+	c := openTest(t)
+	ctx := context.Background()
+	freed := make(chan struct{})
+	func() {
+		big := make([]byte, 1<<20)
+		runtime.AddCleanup(&big[0], func(ch chan struct{}) { close(ch) }, freed)
+		if err := c.Write(ctx, func(*Batch) error {
+			big[0] = 1
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		runtime.GC()
+		select {
+		case <-freed:
+			return
+		case <-time.After(10 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the data a finished write captured is still reachable")
+		}
 	}
 }
