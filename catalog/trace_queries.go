@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"time"
@@ -104,6 +105,16 @@ func (c *Catalog) LinkedArticles(ctx context.Context, fromDay, toDay string, wit
 
 	var out []Linked
 	byRow := map[int64]int{}
+	// A regroup holds a window of these, some 2 KB each: the values its editions and
+	// days share (site, language, day, source, origin) are kept once, not per row.
+	seen := map[string]string{}
+	intern := func(s string) string {
+		if v, ok := seen[s]; ok {
+			return v
+		}
+		seen[s] = s
+		return s
+	}
 	err = eachRow(ctx, tx, `SELECT a.id, a.site, a.art_id, a.lang, a.canonical_url, a.url, a.published,
 		a.published_day, a.source_url, a.source_title, a.origin_kind, a.origin_outlet, a.origin_owner,
 		a.origin_channel, a.origin_post, a.origin_platform, a.origin_url, a.origin_site, a.origin_art_id,
@@ -122,6 +133,14 @@ func (c *Catalog) LinkedArticles(ctx context.Context, fromDay, toDay string, wit
 				&story, &l.Title, &l.Text, &l.Inferred, &rootTime)
 			l.RootTime = parseNullTime(rootTime)
 			l.Published, l.Origin.ArtID, l.StoryID = parseTime(published), originArt.Int64, story.Int64
+			for _, s := range []*string{&l.Site, &l.Lang, &l.PublishedDay, &l.SourceURL, &l.SourceTitle,
+				&l.Origin.Kind, &l.Origin.Outlet, &l.Origin.Owner, &l.Origin.Channel, &l.Origin.Platform,
+				&l.Origin.URL, &l.Origin.Site} {
+				*s = intern(*s)
+			}
+			if l.URL == l.CanonicalURL {
+				l.URL = l.CanonicalURL
+			}
 			out = append(out, l)
 			return err
 		})
@@ -163,6 +182,66 @@ func (c *Catalog) LinkedArticles(ctx context.Context, fromDay, toDay string, wit
 		if err != nil {
 			return nil, fmt.Errorf("linked articles: %s: %w", q.name, err)
 		}
+	}
+	return out, nil
+}
+
+// DayCount is how many articles one publication day (YYYY-MM-DD) holds.
+type DayCount struct {
+	Day      string
+	Articles int
+}
+
+// PublishedDayCounts counts the articles of each publication day in [fromDay, toDay] (an
+// empty bound is open), in day order; days without articles are left out.
+func (c *Catalog) PublishedDayCounts(ctx context.Context, fromDay, toDay string) ([]DayCount, error) {
+	hi := toDay
+	if hi == "" {
+		hi = "\uffff"
+	}
+	rows, err := c.r.QueryContext(ctx, `SELECT published_day, count(*) FROM articles
+		WHERE published_day <> '' AND published_day >= ? AND published_day <= ?
+		GROUP BY published_day ORDER BY published_day`, fromDay, hi)
+	if err != nil {
+		return nil, fmt.Errorf("published day counts: %w", err)
+	}
+	defer rows.Close()
+	var out []DayCount
+	for rows.Next() {
+		var d DayCount
+		if err := rows.Scan(&d.Day, &d.Articles); err != nil {
+			return nil, fmt.Errorf("published day counts: %w", err)
+		}
+		out = append(out, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("published day counts: %w", err)
+	}
+	return out, nil
+}
+
+// PublishedDaysOf is the set of publication days of the articles with these row ids.
+func (c *Catalog) PublishedDaysOf(ctx context.Context, rowIDs []int64) (map[string]bool, error) {
+	ids, err := json.Marshal(rowIDs)
+	if err != nil {
+		return nil, fmt.Errorf("published days of articles: %w", err)
+	}
+	rows, err := c.r.QueryContext(ctx, `SELECT DISTINCT published_day FROM articles
+		WHERE id IN (SELECT value FROM json_each(?))`, string(ids))
+	if err != nil {
+		return nil, fmt.Errorf("published days of articles: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var d string
+		if err := rows.Scan(&d); err != nil {
+			return nil, fmt.Errorf("published days of articles: %w", err)
+		}
+		out[d] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("published days of articles: %w", err)
 	}
 	return out, nil
 }

@@ -48,10 +48,15 @@ type simCatalog struct {
 	fresh map[int64]catalog.Origin // origin as ingested, before tracing
 }
 
-func newSimCatalog(b *testing.B) *simCatalog {
+func newSimCatalog(b testing.TB) *simCatalog {
+	return newSimCatalogOf(b, 3, 100)
+}
+
+// newSimCatalogOf is newSimCatalog with days of perDay stories.
+func newSimCatalogOf(b testing.TB, days, perDay int) *simCatalog {
 	b.Helper()
 	ctx := context.Background()
-	n, err := sim.New(sim.Config{Seed: 5, Days: 3, PerDay: 100,
+	n, err := sim.New(sim.Config{Seed: 5, Days: days, PerDay: perDay,
 		Now: func() time.Time { return time.Date(2025, 5, 4, 12, 0, 0, 0, time.UTC) }})
 	if err != nil {
 		b.Fatal(err)

@@ -19,9 +19,9 @@ const maxTraceRounds = 4
 // a pass whose trace stage was interrupted) one pass picks up besides its own.
 const maxUntraced = 20000
 
-// regroupMargin widens the days a pass touched for the regroup: a copy may match a text up
-// to origin.DefaultMaxDupGap away, and the group it joins is read a day beyond that.
-const regroupMargin = origin.DefaultMaxDupGap + 24*time.Hour
+// regroupMargin widens the days a pass touched for the regroup: the context a regroup
+// window reads around the days it rewrites.
+const regroupMargin = origin.WindowMargin
 
 // traceAfterPass ends the trace stage of a pass: it traces the articles the pass stored or
 // changed since passStart that its stream (nil: none) did not, follows credited sources hop
