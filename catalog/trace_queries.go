@@ -186,61 +186,21 @@ func (c *Catalog) LinkedArticles(ctx context.Context, fromDay, toDay string, wit
 	return out, nil
 }
 
-// DayCount is how many articles one publication day (YYYY-MM-DD) holds.
-type DayCount struct {
-	Day      string
-	Articles int
-}
-
-// PublishedDayCounts counts the articles of each publication day in [fromDay, toDay] (an
-// empty bound is open), in day order; days without articles are left out.
-func (c *Catalog) PublishedDayCounts(ctx context.Context, fromDay, toDay string) ([]DayCount, error) {
-	hi := toDay
-	if hi == "" {
-		hi = "\uffff"
-	}
-	rows, err := c.r.QueryContext(ctx, `SELECT published_day, count(*) FROM articles
-		WHERE published_day <> '' AND published_day >= ? AND published_day <= ?
-		GROUP BY published_day ORDER BY published_day`, fromDay, hi)
-	if err != nil {
-		return nil, fmt.Errorf("published day counts: %w", err)
-	}
-	defer rows.Close()
-	var out []DayCount
-	for rows.Next() {
-		var d DayCount
-		if err := rows.Scan(&d.Day, &d.Articles); err != nil {
-			return nil, fmt.Errorf("published day counts: %w", err)
-		}
-		out = append(out, d)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("published day counts: %w", err)
-	}
-	return out, nil
-}
-
 // PublishedDaysOf is the set of publication days of the articles with these row ids.
 func (c *Catalog) PublishedDaysOf(ctx context.Context, rowIDs []int64) (map[string]bool, error) {
 	ids, err := json.Marshal(rowIDs)
 	if err != nil {
 		return nil, fmt.Errorf("published days of articles: %w", err)
 	}
-	rows, err := c.r.QueryContext(ctx, `SELECT DISTINCT published_day FROM articles
-		WHERE id IN (SELECT value FROM json_each(?))`, string(ids))
-	if err != nil {
-		return nil, fmt.Errorf("published days of articles: %w", err)
-	}
-	defer rows.Close()
 	out := map[string]bool{}
-	for rows.Next() {
+	err = eachRow(ctx, c.r, `SELECT DISTINCT published_day FROM articles
+		WHERE id IN (SELECT value FROM json_each(?))`, []any{string(ids)}, func(rows *sql.Rows) error {
 		var d string
-		if err := rows.Scan(&d); err != nil {
-			return nil, fmt.Errorf("published days of articles: %w", err)
-		}
+		err := rows.Scan(&d)
 		out[d] = true
-	}
-	if err := rows.Err(); err != nil {
+		return err
+	})
+	if err != nil {
 		return nil, fmt.Errorf("published days of articles: %w", err)
 	}
 	return out, nil

@@ -98,7 +98,7 @@ func TestStoryMethod(t *testing.T) {
 	}
 }
 
-func TestPublishedDayCounts(t *testing.T) {
+func TestPublishedDaysOf(t *testing.T) {
 	c := openTest(t)
 	ctx := context.Background()
 	var rows []int64
@@ -106,16 +106,6 @@ func TestPublishedDayCounts(t *testing.T) {
 		a := sample(int64(i + 1))
 		a.PublishedDay = day
 		rows = append(rows, mustPut(t, c, a, capture("body", t0)).RowID)
-	}
-	got, err := c.PublishedDayCounts(ctx, "2025-03-02", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := []DayCount{{"2025-03-05", 2}, {"2025-03-09", 1}}; !slices.Equal(got, want) {
-		t.Errorf("counts from 03-02: %v, want %v", got, want)
-	}
-	if got, _ = c.PublishedDayCounts(ctx, "", "2025-03-05"); len(got) != 2 || got[0] != (DayCount{"2025-03-01", 1}) {
-		t.Errorf("counts to 03-05: %v", got)
 	}
 	days, err := c.PublishedDaysOf(ctx, []int64{rows[0], rows[2], rows[3]})
 	if err != nil {

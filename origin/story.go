@@ -182,23 +182,25 @@ func (g *Grouper) windows(ctx context.Context, sc Scope) ([]window, error) {
 	if budget < 0 {
 		return whole, nil
 	}
-	counts, err := g.Catalog.PublishedDayCounts(ctx, sc.From, sc.To)
+	// The daily counts kept at ingest are articles per publication day, no scan needed.
+	totals, err := g.Catalog.Totals(ctx, sc.From, sc.To)
 	if err != nil {
 		return nil, err
 	}
 	const layout = "2006-01-02"
-	days := make([]time.Time, 0, len(counts))
-	sum := make([]int, len(counts)+1) // sum[i]: articles of the days before counts[i]
-	for i, c := range counts {
+	var counts []catalog.CountRow
+	var days []time.Time
+	sum := []int{0} // sum[i]: articles of the days before counts[i]
+	for _, c := range totals {
+		// An article without a day is read by the first window, whose core is open.
 		d, err := time.Parse(layout, c.Day)
 		if err != nil {
-			// Not a day the windows can place: read the range in one piece.
-			return whole, nil
+			continue
 		}
-		days = append(days, d)
-		sum[i+1] = sum[i] + c.Articles
+		counts, days = append(counts, c), append(days, d)
+		sum = append(sum, sum[len(sum)-1]+int(c.N))
 	}
-	if sum[len(counts)] <= budget {
+	if len(days) == 0 || sum[len(days)] <= budget {
 		return whole, nil
 	}
 	// read is how many articles a window with core days[i..j] reads.
@@ -241,7 +243,7 @@ func (g *Grouper) windows(ctx context.Context, sc Scope) ([]window, error) {
 		} else if sc.To != "" && w.to > sc.To {
 			w.to = sc.To
 		}
-		if changed == nil || slices.ContainsFunc(counts[i:j+1], func(c catalog.DayCount) bool { return changed[c.Day] }) {
+		if changed == nil || slices.ContainsFunc(counts[i:j+1], func(c catalog.CountRow) bool { return changed[c.Day] }) {
 			out = append(out, w)
 		}
 		i = j + 1

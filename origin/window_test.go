@@ -60,7 +60,7 @@ func TestRegroupWindowsMatchOneRange(t *testing.T) {
 	if _, err := s.tracer().TraceAll(ctx, s.ids); err != nil {
 		t.Fatal(err)
 	}
-	counts, err := s.cat.PublishedDayCounts(ctx, "", "")
+	counts, err := s.cat.Totals(ctx, "", "")
 	if err != nil || len(counts) < 7 {
 		t.Fatalf("day counts %v: %v", counts, err)
 	}
