@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"net/url"
 	"os"
 	"os/exec"
@@ -55,8 +56,10 @@ type browser struct {
 
 func (b *browser) do(what string, steps ...chromedp.Action[chromedp.Void]) {
 	b.t.Helper()
-	if err := chromedp.Do(b.ctx, steps...); err != nil {
-		b.t.Fatalf("%s: %v", what, err)
+	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
+	defer cancel()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		b.t.Fatalf("%s: %v (the page is at %s)", what, err, b.where())
 	}
 }
 
@@ -75,13 +78,40 @@ func (b *browser) open(path string) {
 	b.do("open "+path, chromedp.Navigate(b.base+path))
 }
 
-// clickAndLoad clicks a link and waits for the page it leads to.
+// clickAndLoad clicks a link and waits for the page it leads to. The click
+// is the element's own click(), not a mouse event at its coordinates: a
+// mouse click is hit-tested where the element was when its box was read, so
+// a late layout shift (a font or image landing on a loaded CI machine) can
+// put it on the capture frame instead, nothing navigates and the wait for
+// the load ran out the test's whole budget (CI, 2026-12-04).
 func (b *browser) clickAndLoad(sel string) {
 	b.t.Helper()
-	_, err := chromedp.Run(b.ctx, chromedp.WaitEvent(cdppage.LoadEventFired, nil, chromedp.Click(chromedp.CSS(sel))))
-	if err != nil {
-		b.t.Fatalf("click %s: %v", sel, err)
+	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
+	defer cancel()
+	js, _ := json.Marshal(sel)
+	click := chromedp.Evaluate[chromedp.Void](`document.querySelector(` + string(js) + `).click()`)
+	_, err := chromedp.Run(ctx, chromedp.WaitVisible(chromedp.CSS(sel)))
+	if err == nil {
+		_, err = chromedp.Run(ctx, chromedp.WaitEvent(cdppage.LoadEventFired, nil, click))
 	}
+	if err != nil {
+		b.t.Fatalf("click %s: %v (the page is at %s)", sel, err, b.where())
+	}
+}
+
+// stepTimeout bounds one navigation, so that a step that hangs says which
+// it is and where the page was, rather than running out the test's budget.
+const stepTimeout = 30 * time.Second
+
+// where says what the page is showing, for a failure's message.
+func (b *browser) where() string {
+	ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
+	defer cancel()
+	s, err := chromedp.Run(ctx, chromedp.Evaluate[string](`location.href + " (" + document.readyState + ")"`))
+	if err != nil {
+		return "unknown: " + err.Error()
+	}
+	return s
 }
 
 func (b *browser) screenshot(name string) {
