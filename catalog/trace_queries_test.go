@@ -2,6 +2,8 @@ package catalog
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -60,7 +62,7 @@ func TestLinkedArticles(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	got, err := c.LinkedArticles(ctx, "2025-03-01", "2025-03-02", true)
+	got, err := c.LinkedArticles(ctx, "2025-03-01", "2025-03-02")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,15 +70,64 @@ func TestLinkedArticles(t *testing.T) {
 		t.Fatalf("%d articles in the range, want 1", len(got))
 	}
 	l := got[0]
-	if l.ID != 1 || l.Text != "body one" || len(l.Alternates) != 2 || len(l.Images) != 1 || l.Images[0] != a.Images[0].MD5 {
+	if l.ID != 1 || len(l.Alternates) != 2 || len(l.Images) != 1 || l.Images[0] != a.Images[0].MD5 {
 		t.Errorf("linked %+v", l)
 	}
 	if !slices.Equal(l.HopURLs, []string{"https://news-pravda.com/x/1.html", "https://t.me/rusembjp/1"}) || !l.Inferred || !l.RootTime.Equal(at) {
 		t.Errorf("hops %v inferred %v root time %v", l.HopURLs, l.Inferred, l.RootTime)
 	}
-	all, err := c.LinkedArticles(ctx, "", "", false)
-	if err != nil || len(all) != 2 || all[1].Text != "" || all[1].Inferred {
+	all, err := c.LinkedArticles(ctx, "", "")
+	if err != nil || len(all) != 2 || all[1].Inferred {
 		t.Errorf("all: %d, %v", len(all), err)
+	}
+}
+
+// Texts gives each asked article's current text at its index, across query chunks, and
+// skips an id that names no article.
+func TestTexts(t *testing.T) {
+	c := openTest(t)
+	ctx := context.Background()
+	var ids []int64
+	for i := range textsChunk + 10 {
+		r := mustPut(t, c, sample(int64(i+1)), capture(fmt.Sprintf("body %d", i), t0))
+		ids = append(ids, r.RowID)
+	}
+	// An edit: the text is the new version's.
+	mustPut(t, c, sample(3), capture("body 2, edited", t0.Add(time.Hour)))
+	ask := slices.Clone(ids)
+	slices.Reverse(ask)
+	ask = slices.Insert(ask, 7, 1_000_000)
+	got := make([]string, len(ask))
+	calls := 0
+	err := c.Texts(ctx, ask, func(k int, text string) error {
+		calls++
+		if got[k] != "" {
+			t.Errorf("index %d given twice", k)
+		}
+		got[k] = text
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if calls != len(ids) || got[7] != "" {
+		t.Errorf("%d texts for %d articles and one unknown id (%q)", calls, len(ids), got[7])
+	}
+	for k, id := range ask {
+		want := ""
+		if id != 1_000_000 {
+			want = fmt.Sprintf("body %d", id-ids[0])
+			if id == ids[2] {
+				want = "body 2, edited"
+			}
+		}
+		if got[k] != want {
+			t.Fatalf("text %d (row %d) = %q, want %q", k, id, got[k], want)
+		}
+	}
+	stop := errors.New("stop")
+	if err := c.Texts(ctx, ids, func(int, string) error { return stop }); !errors.Is(err, stop) {
+		t.Errorf("an error from fn: %v", err)
 	}
 }
 

@@ -72,7 +72,7 @@ type Report struct {
 
 // Evaluate compares the catalog with the truth.
 func Evaluate(ctx context.Context, cat *catalog.Catalog, truth []Truth) (*Report, error) {
-	rows, err := cat.LinkedArticles(ctx, "", "", false)
+	rows, err := cat.LinkedArticles(ctx, "", "")
 	if err != nil {
 		return nil, fmt.Errorf("evaluate: %w", err)
 	}

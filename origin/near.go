@@ -19,12 +19,19 @@ import (
 // bytes); each anchor's candidates are gathered from its buckets and filtered by want
 // (which keeps the days close), and only the texts left are shingled again to be
 // compared: one story's texts share buckets with texts of every other day too.
-func textPairs(n int, text func(i int) string, anchors []bool, threshold float64, want func(i, j int) bool) []nearPair {
+//
+// The texts come from texts, twice: every one for its band keys, then the candidates
+// that are not anchors, to be shingled again.
+func textPairs(n int, texts textSource, anchors []bool, threshold float64, want func(i, j int) bool) ([]nearPair, error) {
 	sets := make([][]uint64, n)
 	keys := make([][numBands]uint64, n)
 	has := make([]bool, n) // long enough to be compared
-	parallel(n, func(i int) {
-		sh := Shingles(text(i), ShingleSize)
+	all := make([]int, n)
+	for i := range all {
+		all[i] = i
+	}
+	err := streamParallel(texts, all, func(i int, text string) {
+		sh := Shingles(text, ShingleSize)
 		if len(sh) < minShingles {
 			return
 		}
@@ -37,6 +44,10 @@ func textPairs(n int, text func(i int) string, anchors []bool, threshold float64
 			sets[i] = sh
 		}
 	})
+	if err != nil {
+		return nil, err
+	}
+	all = nil
 
 	// Per band, the texts sorted by their key: a bucket is a run of equal keys.
 	var members []int32
@@ -108,34 +119,37 @@ func textPairs(n int, text func(i int) string, anchors []bool, threshold float64
 		}
 	}
 
-	var work []int // the anchors with anchor candidates, then the other texts to shingle
-	for a := range n {
-		if cands[a] != nil || rev[a] != nil {
-			work = append(work, a)
+	// found[x]: the pairs found from text x, an anchor with anchor candidates or another
+	// text to shingle again.
+	found := make([][]nearPair, n)
+	var again []int
+	for x := range n {
+		if rev[x] != nil {
+			again = append(again, x)
 		}
 	}
-	found := make([][]nearPair, len(work))
-	parallel(len(work), func(k int) {
-		x := work[k]
-		if anchors[x] {
-			for _, m := range cands[x] {
-				if p, ok := comparePair(x, int(m), sets[x], sets[m], threshold); ok {
-					found[k] = append(found[k], p)
-				}
+	parallel(n, func(x int) {
+		for _, m := range cands[x] {
+			if p, ok := comparePair(x, int(m), sets[x], sets[m], threshold); ok {
+				found[x] = append(found[x], p)
 			}
-			return
 		}
-		sh := Shingles(text(x), ShingleSize)
+	})
+	err = streamParallel(texts, again, func(x int, text string) {
+		sh := Shingles(text, ShingleSize)
 		for _, a := range rev[x] {
 			i, j, si, sj := int(a), x, sets[a], sh
 			if j < i {
 				i, j, si, sj = j, i, sj, si
 			}
 			if p, ok := comparePair(i, j, si, sj, threshold); ok {
-				found[k] = append(found[k], p)
+				found[x] = append(found[x], p)
 			}
 		}
 	})
+	if err != nil {
+		return nil, err
+	}
 	var out []nearPair
 	for _, f := range found {
 		out = append(out, f...)
@@ -146,7 +160,7 @@ func textPairs(n int, text func(i int) string, anchors []bool, threshold float64
 		}
 		return x.j - y.j
 	})
-	return out
+	return out, nil
 }
 
 // comparePair is the pair i < j with sets si and sj if they are near duplicates.
@@ -174,6 +188,36 @@ func bucketOf(order []int32, at int32, keys [][numBands]uint64, b int) []int32 {
 		hi++
 	}
 	return order[lo:hi]
+}
+
+// textSource streams texts: it calls fn with the text of each index in idx, in any
+// order, from one goroutine at a time, and stops at fn's first error. An index it has no
+// text for it may skip, which is an empty text.
+type textSource func(idx []int, fn func(i int, text string) error) error
+
+// streamParallel runs fn on every text texts gives for idx, on all cores, while texts
+// reads the next ones.
+func streamParallel(texts textSource, idx []int, fn func(i int, text string)) error {
+	type item struct {
+		i    int
+		text string
+	}
+	var wg sync.WaitGroup
+	next := make(chan item, 64)
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for it := range next {
+				fn(it.i, it.text)
+			}
+		})
+	}
+	err := texts(idx, func(i int, text string) error {
+		next <- item{i, text}
+		return nil
+	})
+	close(next)
+	wg.Wait()
+	return err
 }
 
 // parallel runs fn(0..n-1) on all cores.

@@ -1,6 +1,7 @@
 package origin
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"runtime"
@@ -26,7 +27,11 @@ func TestTextPairsMatchesNearPairs(t *testing.T) {
 		old := nearPairs(sets, DefaultThreshold, func(i, j int) bool {
 			return (anchors[i] || anchors[j]) && (want == nil || want(i, j))
 		})
-		got := textPairs(len(texts), func(i int) string { return texts[i] }, anchors, DefaultThreshold, want)
+		// The texts come in an order of their own, as the catalog's chunks give them.
+		got, err := textPairs(len(texts), shuffledTexts(texts, rng.Uint64()), anchors, DefaultThreshold, want)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if fmt.Sprint(got) != fmt.Sprint(old) {
 			t.Fatalf("textPairs gave %d pairs, nearPairs %d:\n%v\n%v", len(got), len(old), got, old)
 		}
@@ -84,6 +89,22 @@ func TestTextPairsMatchesNearPairs(t *testing.T) {
 			anchors[i] = i%every == 0
 		}
 		check(t, texts, anchors, nil)
+	}
+}
+
+// shuffledTexts is a textSource over texts held in memory that gives them in a random
+// order.
+func shuffledTexts(texts []string, seed uint64) textSource {
+	rng := rand.New(rand.NewPCG(seed, 2))
+	return func(idx []int, fn func(i int, text string) error) error {
+		idx = slices.Clone(idx)
+		rng.Shuffle(len(idx), func(a, b int) { idx[a], idx[b] = idx[b], idx[a] })
+		for _, i := range idx {
+			if err := fn(i, texts[i]); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
 }
 
@@ -153,4 +174,38 @@ func nearPairs(sets [][]uint64, threshold float64, want func(i, j int) bool) []n
 		return a.j - b.j
 	})
 	return out
+}
+
+// A text source's error ends textPairs with it.
+func TestTextPairsStopsOnTheSourcesError(t *testing.T) {
+	texts := make([]string, 50)
+	for i := range texts {
+		texts[i] = strings.Repeat(fmt.Sprintf("story %d is told at length ", i%5), 10)
+	}
+	anchors := make([]bool, len(texts))
+	for i := range anchors {
+		anchors[i] = i%2 == 0
+	}
+	broken := errors.New("disk gone")
+	for _, after := range []int{0, len(texts) - 1, len(texts) + 3} { // in the first read, at its end, in the second
+		served := 0
+		src := func(idx []int, fn func(i int, text string) error) error {
+			for _, i := range idx {
+				if served == after {
+					return broken
+				}
+				served++
+				if err := fn(i, texts[i]); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		if _, err := textPairs(len(texts), src, anchors, DefaultThreshold, nil); !errors.Is(err, broken) {
+			t.Errorf("source failing after %d texts: %v", after, err)
+		}
+	}
+	if got, err := textPairs(len(texts), shuffledTexts(texts, 1), anchors, DefaultThreshold, nil); err != nil || len(got) == 0 {
+		t.Fatalf("the texts without a failure: %d pairs, %v", len(got), err)
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pravda-archive/pravda/catalog"
@@ -254,7 +255,7 @@ func (g *Grouper) windows(ctx context.Context, sc Scope) ([]window, error) {
 // regroup rewrites the groups of one window that hold a changed article (any article
 // when changed is nil) of its core days.
 func (g *Grouper) regroup(ctx context.Context, win window, changed map[int64]bool, st *GroupStats) error {
-	arts, err := g.Catalog.LinkedArticles(ctx, win.from, win.to, true)
+	arts, err := g.Catalog.LinkedArticles(ctx, win.from, win.to)
 	if err != nil {
 		return fmt.Errorf("regroup: %w", err)
 	}
@@ -270,7 +271,10 @@ func (g *Grouper) regroup(ctx context.Context, win window, changed map[int64]boo
 			st.Articles++
 		}
 	}
-	edges := g.links(arts, credited)
+	edges, err := g.links(arts, credited, catalogTexts(ctx, g.Catalog, arts))
+	if err != nil {
+		return fmt.Errorf("regroup: %w", err)
+	}
 	for _, e := range edges {
 		st.Links[e.via]++
 	}
@@ -331,6 +335,17 @@ func (g *Grouper) regroup(ctx context.Context, win window, changed map[int64]boo
 	return nil
 }
 
+// catalogTexts reads the texts of arts from the catalog as textLinks asks for them.
+func catalogTexts(ctx context.Context, c *catalog.Catalog, arts []catalog.Linked) textSource {
+	return func(idx []int, fn func(i int, text string) error) error {
+		ids := make([]int64, len(idx))
+		for k, i := range idx {
+			ids[k] = arts[i].RowID
+		}
+		return c.Texts(ctx, ids, func(k int, text string) error { return fn(idx[k], text) })
+	}
+}
+
 // touchedBy marks the articles whose group a regroup may rewrite: those changed says
 // and every article sharing a story with one.
 func touchedBy(arts []catalog.Linked, changed func(catalog.Linked) bool) []bool {
@@ -366,8 +381,8 @@ func (g *Grouper) log() *slog.Logger {
 	return g.Log
 }
 
-// links finds every link among the articles.
-func (g *Grouper) links(arts []catalog.Linked, credited []bool) []edge {
+// links finds every link among the articles; texts reads their texts (see textLinks).
+func (g *Grouper) links(arts []catalog.Linked, credited []bool, texts textSource) ([]edge, error) {
 	var edges []edge
 	// The same URLs come back as one edition's canonical URL, the others' alternates and
 	// the chains' hops, and parsing one against the registry costs more than the rest of
@@ -443,7 +458,11 @@ func (g *Grouper) links(arts []catalog.Linked, credited []bool) []edge {
 			edges = append(edges, edge{l[0], j, viaOrigin, arts[l[0]].Origin.URL})
 		}
 	}
-	return append(edges, g.textLinks(arts, credited, edges)...)
+	text, err := g.textLinks(arts, credited, edges, texts)
+	if err != nil {
+		return nil, err
+	}
+	return append(edges, text...), nil
 }
 
 // textLinks joins uncredited articles that nothing else links to the story whose text they
@@ -451,7 +470,11 @@ func (g *Grouper) links(arts []catalog.Linked, credited []bool) []edge {
 // every check (facts.go), so it never joins two groups that other links found. Each
 // article the other links leave alone gets one text link, to its most similar text; in
 // that graph every group ends in at most one group found by other links.
-func (g *Grouper) textLinks(arts []catalog.Linked, credited []bool, strong []edge) []edge {
+//
+// The texts are not held: texts streams the body texts of the articles asked for (by
+// index into arts), once for every text to find the candidates, once for the candidates'
+// shingles and once for the facts of the pairs that pass the similarity checks.
+func (g *Grouper) textLinks(arts []catalog.Linked, credited []bool, strong []edge, texts textSource) ([]edge, error) {
 	threshold := g.Threshold
 	if threshold <= 0 {
 		threshold = DefaultThreshold
@@ -467,29 +490,45 @@ func (g *Grouper) textLinks(arts []catalog.Linked, credited []bool, strong []edg
 	for _, e := range strong {
 		alone[e.a], alone[e.b] = false, false
 	}
-	factCache := map[int]facts{}
-	factsAt := func(i int) facts {
-		f, ok := factCache[i]
-		if !ok {
-			f = factsOf(arts[i].Text)
-			factCache[i] = f
-		}
-		return f
-	}
 	type match struct {
 		to  int
 		jac float64
 	}
 	best := map[int]match{}
-	pairs := textPairs(len(arts), func(i int) string { return arts[i].Title + "\n" + arts[i].Text }, alone, threshold,
+	// Shingled with the title, whose words a copy keeps too.
+	titled := func(idx []int, fn func(i int, text string) error) error {
+		return texts(idx, func(i int, text string) error { return fn(i, arts[i].Title+"\n"+text) })
+	}
+	pairs, err := textPairs(len(arts), titled, alone, threshold,
 		func(i, j int) bool {
 			a, b := arts[i].Published, arts[j].Published
 			return a.IsZero() || b.IsZero() || a.Sub(b).Abs() <= gap
 		})
+	if err != nil {
+		return nil, err
+	}
+	// A copy is (nearly) contained in its original and keeps its facts.
+	pairs = slices.DeleteFunc(pairs, func(p nearPair) bool { return p.contain < MinContainment })
+	var factsOfPairs []int
 	for _, p := range pairs {
-		// A copy is (nearly) contained in its original and keeps its facts.
+		factsOfPairs = append(factsOfPairs, p.i, p.j)
+	}
+	slices.Sort(factsOfPairs)
+	factsOfPairs = slices.Compact(factsOfPairs)
+	factsAt := make(map[int]facts, len(factsOfPairs))
+	var mu sync.Mutex
+	err = streamParallel(texts, factsOfPairs, func(i int, text string) {
+		f := factsOf(text)
+		mu.Lock()
+		factsAt[i] = f
+		mu.Unlock()
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range pairs {
 		small, large := p.small, p.i+p.j-p.small
-		if p.contain < MinContainment || !factsAt(small).within(factsAt(large)) {
+		if !factsAt[small].within(factsAt[large]) {
 			continue
 		}
 		for _, x := range [][2]int{{p.i, p.j}, {p.j, p.i}} {
@@ -510,7 +549,7 @@ func (g *Grouper) textLinks(arts []catalog.Linked, credited []bool, strong []edg
 		m := best[i]
 		out = append(out, edge{i, m.to, viaText, "J=" + strconv.FormatFloat(m.jac, 'f', 2, 64)})
 	}
-	return out
+	return out, nil
 }
 
 // urlKey folds an article URL to the canonical form on its site's current host, so that

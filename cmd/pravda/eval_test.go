@@ -107,7 +107,7 @@ func countDistinct(m map[string]int64) int {
 
 func storyIDs(t *testing.T, cat *catalog.Catalog) map[string]int64 {
 	t.Helper()
-	rows, err := cat.LinkedArticles(t.Context(), "", "", false)
+	rows, err := cat.LinkedArticles(t.Context(), "", "")
 	if err != nil {
 		t.Fatal(err)
 	}
