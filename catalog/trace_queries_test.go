@@ -166,3 +166,30 @@ func TestPublishedDaysOf(t *testing.T) {
 		t.Errorf("days of three articles: %v", days)
 	}
 }
+
+func TestStorySizes(t *testing.T) {
+	c := openTest(t)
+	ctx := context.Background()
+	var rows []int64
+	for i := range 5 {
+		rows = append(rows, mustPut(t, c, sample(int64(i+1)), capture(fmt.Sprint(i), t0)).RowID)
+	}
+	s1, err := c.NewStory(ctx, "image")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s2, err := c.NewStory(ctx, "alternate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.SetStory(ctx, rows[:3], s1); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.SetStory(ctx, rows[3:4], s2); err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.StorySizes(ctx, []int64{s1, s2, s2 + 100})
+	if err != nil || len(got) != 2 || got[s1] != 3 || got[s2] != 1 {
+		t.Errorf("story sizes %v, %v; want %d:3 %d:1", got, err, s1, s2)
+	}
+}

@@ -1,28 +1,38 @@
 package origin
 
 import (
+	"cmp"
+	"math"
 	"runtime"
 	"slices"
+	"sort"
 	"sync"
+	"time"
 )
 
 // textPairs finds the near duplicates textLinks asks about: which texts each anchor (an
 // article nothing else links) nearly copies, or is nearly copied by. It returns the pairs
-// i < j, at least one of them an anchor, that share an LSH bucket of at most maxBucket
-// texts, that want allows and whose shingle sets reach threshold, with the containment
-// textLinks checks next.
+// i < j, at least one of them an anchor, that share an LSH bucket, that are near in time
+// (see near) and whose shingle sets reach threshold, with the containment textLinks
+// checks next.
+//
+// A bucket counts for an anchor only if it holds at most maxBucket texts near the anchor
+// in time, the anchor included: counted over all of them, a regroup window's days would
+// decide which pairs an article has (a template's bucket fills up over a week, not over
+// the two days a copy is looked for), and regrouping the same days in other windows
+// would give other stories.
 //
 // Asking for every near-duplicate pair of a regroup's window (nearPairs, now the tests'
 // oracle) held every text's shingle set (3 KB on average), its 1 KB signature and a map
 // of every pair in every bucket, anchors or not: 40,000 articles (a 20-day backfill of
 // four sites) took 700 MB of heap and 20 s. Here a text keeps its 32 band keys (256
-// bytes); each anchor's candidates are gathered from its buckets and filtered by want
-// (which keeps the days close), and only the texts left are shingled again to be
-// compared: one story's texts share buckets with texts of every other day too.
+// bytes); each anchor's candidates are gathered from its buckets, and only the texts
+// left are shingled again to be compared: one story's texts share buckets with texts of
+// every other day too.
 //
 // The texts come from texts, twice: every one for its band keys, then the candidates
 // that are not anchors, to be shingled again.
-func textPairs(n int, texts textSource, anchors []bool, threshold float64, want func(i, j int) bool) ([]nearPair, error) {
+func textPairs(n int, texts textSource, anchors []bool, when near, threshold float64) ([]nearPair, error) {
 	sets := make([][]uint64, n)
 	keys := make([][numBands]uint64, n)
 	has := make([]bool, n) // long enough to be compared
@@ -49,7 +59,9 @@ func textPairs(n int, texts textSource, anchors []bool, threshold float64, want 
 	}
 	all = nil
 
-	// Per band, the texts sorted by their key: a bucket is a run of equal keys.
+	// Per band, the texts sorted by their key and then their time: a bucket is a run of
+	// equal keys, and the texts of it near an anchor are the run's texts without a time
+	// and a stretch of the rest.
 	var members []int32
 	for i := range n {
 		if has[i] {
@@ -57,7 +69,6 @@ func textPairs(n int, texts textSource, anchors []bool, threshold float64, want 
 		}
 	}
 	order := make([][]int32, numBands)
-	pos := make([][]int32, numBands) // pos[b][i]: where text i is in order[b]
 	for b := range numBands {
 		o := slices.Clone(members)
 		slices.SortFunc(o, func(x, y int32) int {
@@ -67,18 +78,14 @@ func textPairs(n int, texts textSource, anchors []bool, threshold float64, want 
 				}
 				return 1
 			}
-			return int(x - y)
+			return cmp.Or(cmp.Compare(when.at[x], when.at[y]), int(x-y))
 		})
-		p := make([]int32, n)
-		for at, i := range o {
-			p[i] = int32(at)
-		}
-		order[b], pos[b] = o, p
+		order[b] = o
 	}
 
-	// Each anchor's candidates that want allows: texts of one story's days share buckets
-	// with texts from every other day too, so this is what keeps the texts to shingle few.
-	// An anchor's set is held; another text is shingled again, compared with every anchor
+	// Each anchor's candidates: texts of one story's days share buckets with texts from
+	// every other day too, so the time is what keeps the texts to shingle few. An
+	// anchor's set is held; another text is shingled again, compared with every anchor
 	// that took it as a candidate (rev) and let go, so that the sets held are the anchors'
 	// alone: holding the candidates' too was 95 MB for a 40,000-article regroup.
 	cands := make(map[int][]int32) // anchor → the anchors after it to compare with
@@ -91,17 +98,12 @@ func textPairs(n int, texts textSource, anchors []bool, threshold float64, want 
 		}
 		buf = buf[:0]
 		for b := range numBands {
-			if run := bucketOf(order[b], pos[b][a], keys, b); len(run) >= 2 && len(run) <= maxBucket {
-				buf = append(buf, run...)
-			}
+			buf = when.bucket(buf, order[b], keys, b, a)
 		}
 		slices.Sort(buf)
 		for _, m := range slices.Compact(buf) {
 			// A pair of anchors is checked once, from its first.
 			if int(m) == a || anchors[m] && int(m) < a {
-				continue
-			}
-			if want != nil && !want(min(a, int(m)), max(a, int(m))) {
 				continue
 			}
 			if anchors[m] {
@@ -112,7 +114,7 @@ func textPairs(n int, texts textSource, anchors []bool, threshold float64, want 
 			needed[a], needed[m] = true, true
 		}
 	}
-	order, pos, keys = nil, nil, nil
+	order, keys = nil, nil
 	for i := range n {
 		if !needed[i] {
 			sets[i] = nil // an anchor with no candidate: never compared
@@ -176,18 +178,62 @@ func comparePair(i, j int, si, sj []uint64, threshold float64) (nearPair, bool) 
 	return nearPair{i: i, j: j, jaccard: jac, contain: Containment(si, sj), small: small}, true
 }
 
-// bucketOf is the run of order around position at whose band-b keys equal its own; it
-// stops looking once the run is past maxBucket, which is then all the caller needs to know.
-func bucketOf(order []int32, at int32, keys [][numBands]uint64, b int) []int32 {
-	k := keys[order[at]][b]
-	lo, hi := int(at), int(at)+1
-	for lo > 0 && keys[order[lo-1]][b] == k && hi-lo <= maxBucket {
-		lo--
+// near says which texts are near each other in time: at[i] is text i's time
+// (UnixNano; noTime if unknown), and two texts are near if they are at most gap apart or
+// either has no time. A gap of 0 or less puts every text near every other.
+type near struct {
+	at  []int64
+	gap int64
+}
+
+// noTime is the time of a text without one: it sorts first.
+const noTime = math.MinInt64
+
+// nanos is t as near keeps it. A page may give any year: times beyond what UnixNano
+// holds are kept at ±2^62 ns (146 years from 1970), far from every other and with room
+// for a gap either side.
+func nanos(t time.Time) int64 {
+	const far = 1 << 62
+	switch {
+	case t.Before(time.Unix(0, -far)):
+		return -far
+	case t.After(time.Unix(0, far)):
+		return far
 	}
-	for hi < len(order) && keys[order[hi]][b] == k && hi-lo <= maxBucket {
-		hi++
+	return t.UnixNano()
+}
+
+func (w near) is(i, j int) bool {
+	if w.gap <= 0 || w.at[i] == noTime || w.at[j] == noTime {
+		return true
 	}
-	return order[lo:hi]
+	d := w.at[i] - w.at[j]
+	return d <= w.gap && -d <= w.gap
+}
+
+// bucket appends to buf the texts of anchor a's band-b bucket that are near it (a
+// included), when there are from 2 to maxBucket of them. order is the band's texts
+// sorted by key, then time.
+func (w near) bucket(buf []int32, order []int32, keys [][numBands]uint64, b, a int) []int32 {
+	k := keys[a][b]
+	lo, _ := slices.BinarySearchFunc(order, k, func(x int32, k uint64) int { return cmp.Compare(keys[x][b], k) })
+	hi := lo + sort.Search(len(order)-lo, func(p int) bool { return keys[order[lo+p]][b] != k })
+	run := order[lo:hi]
+	if w.gap <= 0 || w.at[a] == noTime {
+		if len(run) >= 2 && len(run) <= maxBucket {
+			buf = append(buf, run...)
+		}
+		return buf
+	}
+	// The run's texts without a time come first, then the others by time.
+	u := sort.Search(len(run), func(p int) bool { return w.at[run[p]] != noTime })
+	from := u + sort.Search(len(run)-u, func(p int) bool { return w.at[run[u+p]] >= w.at[a]-w.gap })
+	to := from + sort.Search(len(run)-from, func(p int) bool { return w.at[run[from+p]] > w.at[a]+w.gap })
+	if c := u + to - from; c >= 2 && c <= maxBucket {
+		buf = append(buf, run[:u]...)
+		buf = append(buf, run[from:to]...)
+	}
+	return buf
 }
 
 // textSource streams texts: it calls fn with the text of each index in idx, in any

@@ -14,27 +14,43 @@ import (
 	"github.com/pravda-archive/pravda/sim"
 )
 
-// textPairs must give exactly the pairs nearPairs gives when asked for pairs with an
-// anchor: same pairs, same similarities and containments, same order.
+// textPairs must give exactly the pairs its oracles give: nearPairs when time does not
+// count (same pairs, same similarities and containments, same order), anchorPairs when
+// it does.
 func TestTextPairsMatchesNearPairs(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
-	check := func(t *testing.T, texts []string, anchors []bool, want func(i, j int) bool) {
+	check := func(t *testing.T, texts []string, anchors []bool, when near) {
 		t.Helper()
 		sets := make([][]uint64, len(texts))
 		for i, x := range texts {
 			sets[i] = Shingles(x, ShingleSize)
 		}
-		old := nearPairs(sets, DefaultThreshold, func(i, j int) bool {
-			return (anchors[i] || anchors[j]) && (want == nil || want(i, j))
-		})
+		want := anchorPairs(sets, anchors, when, DefaultThreshold)
+		if when.gap <= 0 {
+			old := nearPairs(sets, DefaultThreshold, func(i, j int) bool { return anchors[i] || anchors[j] })
+			if fmt.Sprint(want) != fmt.Sprint(old) {
+				t.Fatalf("the oracles differ: anchorPairs %d pairs, nearPairs %d", len(want), len(old))
+			}
+		}
 		// The texts come in an order of their own, as the catalog's chunks give them.
-		got, err := textPairs(len(texts), shuffledTexts(texts, rng.Uint64()), anchors, DefaultThreshold, want)
+		got, err := textPairs(len(texts), shuffledTexts(texts, rng.Uint64()), anchors, when, DefaultThreshold)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if fmt.Sprint(got) != fmt.Sprint(old) {
-			t.Fatalf("textPairs gave %d pairs, nearPairs %d:\n%v\n%v", len(got), len(old), got, old)
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("textPairs gave %d pairs, the oracle %d:\n%v\n%v", len(got), len(want), got, want)
 		}
+	}
+	// Times over six days, some unknown, and a gap of two.
+	times := func(n int) near {
+		w := near{at: make([]int64, n), gap: int64(48 * time.Hour)}
+		for i := range w.at {
+			w.at[i] = noTime
+			if rng.IntN(10) > 0 {
+				w.at[i] = nanos(time.Date(2025, 5, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(rng.Int64N(int64(144 * time.Hour)))))
+			}
+		}
+		return w
 	}
 	// Stories told in a few variants, plus boilerplate shared by many texts, so that
 	// buckets of every size occur, some over maxBucket.
@@ -71,8 +87,8 @@ func TestTextPairsMatchesNearPairs(t *testing.T) {
 		for i := range anchors {
 			anchors[i] = rng.IntN(5) == 0
 		}
-		check(t, texts, anchors, nil)
-		check(t, texts, anchors, func(i, j int) bool { return (i+j)%3 != 0 })
+		check(t, texts, anchors, near{at: make([]int64, len(texts))})
+		check(t, texts, anchors, times(len(texts)))
 	}
 	// And on the simulator's articles, whose stories share templates.
 	n, err := sim.New(sim.Config{Seed: 5, Days: 2, PerDay: 30, Now: func() time.Time { return time.Date(2025, 5, 1, 12, 0, 0, 0, time.UTC) }})
@@ -88,8 +104,66 @@ func TestTextPairsMatchesNearPairs(t *testing.T) {
 		for i := range anchors {
 			anchors[i] = i%every == 0
 		}
-		check(t, texts, anchors, nil)
+		check(t, texts, anchors, near{at: make([]int64, len(texts))})
+		check(t, texts, anchors, times(len(texts)))
 	}
+}
+
+// anchorPairs is textPairs' oracle, the slow way: for each anchor and band, the texts of
+// its bucket near it in time, if there are from 2 to maxBucket of them, are its
+// candidates (a pair of anchors from its first only), and the candidates whose sets reach
+// threshold are the pairs.
+func anchorPairs(sets [][]uint64, anchors []bool, when near, threshold float64) []nearPair {
+	sigs := make([]*signature, len(sets))
+	for i, s := range sets {
+		if len(s) >= minShingles {
+			sig := minhash(s)
+			sigs[i] = &sig
+		}
+	}
+	cand := map[[2]int]bool{}
+	for b := range numBands {
+		buckets := map[uint64][]int{}
+		for i, sig := range sigs {
+			if sig != nil {
+				buckets[sig.bandKey(b)] = append(buckets[sig.bandKey(b)], i)
+			}
+		}
+		for _, members := range buckets {
+			for _, a := range members {
+				if !anchors[a] {
+					continue
+				}
+				var local []int
+				for _, m := range members {
+					if when.is(a, m) {
+						local = append(local, m)
+					}
+				}
+				if len(local) < 2 || len(local) > maxBucket {
+					continue
+				}
+				for _, m := range local {
+					if m != a && !(anchors[m] && m < a) {
+						cand[[2]int{min(a, m), max(a, m)}] = true
+					}
+				}
+			}
+		}
+	}
+	var out []nearPair
+	for p := range cand {
+		if q, ok := comparePair(p[0], p[1], sets[p[0]], sets[p[1]], threshold); ok {
+			out = append(out, q)
+		}
+	}
+	slices.SortFunc(out, func(a, b nearPair) int {
+		if a.i != b.i {
+			return a.i - b.i
+		}
+		return a.j - b.j
+	})
+	return out
 }
 
 // shuffledTexts is a textSource over texts held in memory that gives them in a random
@@ -201,11 +275,11 @@ func TestTextPairsStopsOnTheSourcesError(t *testing.T) {
 			}
 			return nil
 		}
-		if _, err := textPairs(len(texts), src, anchors, DefaultThreshold, nil); !errors.Is(err, broken) {
+		if _, err := textPairs(len(texts), src, anchors, near{at: make([]int64, len(texts))}, DefaultThreshold); !errors.Is(err, broken) {
 			t.Errorf("source failing after %d texts: %v", after, err)
 		}
 	}
-	if got, err := textPairs(len(texts), shuffledTexts(texts, 1), anchors, DefaultThreshold, nil); err != nil || len(got) == 0 {
+	if got, err := textPairs(len(texts), shuffledTexts(texts, 1), anchors, near{at: make([]int64, len(texts))}, DefaultThreshold); err != nil || len(got) == 0 {
 		t.Fatalf("the texts without a failure: %d pairs, %v", len(got), err)
 	}
 }

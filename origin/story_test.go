@@ -243,12 +243,22 @@ func TestRegroupChangedLeavesTheRangeEdgesAlone(t *testing.T) {
 	if got := storyOf(t, c, "canada", 21); got.StoryID != story || got.Origin.Channel != "rian_ru" {
 		t.Errorf("copy at the range's edge: story %d, origin %+v", got.StoryID, got.Origin)
 	}
-	// Without Changed the whole range is rewritten, edge included.
+	// Without Changed the whole range is rewritten, but a story it sees in part (its
+	// credited editions lie before the range) is left as it is: the range cannot tell a
+	// group that fell apart from one whose links it does not read.
 	sc.Changed = nil
 	if _, err := g.Regroup(context.Background(), sc); err != nil {
 		t.Fatal(err)
 	}
+	if got := storyOf(t, c, "canada", 21); got.StoryID != story || got.Origin.Channel != "rian_ru" {
+		t.Errorf("full rewrite of the range: copy in story %d, origin %+v", got.StoryID, got.Origin)
+	}
+	// Read whole, the story is rewritten: with its text changed, the copy leaves it.
+	put(t, c, art{site: "canada", id: 21, pub: day1.Add(24 * time.Hour), text: enOther, capture: 1021})
+	if _, err := g.Regroup(context.Background(), origin.Scope{}); err != nil {
+		t.Fatal(err)
+	}
 	if got := storyOf(t, c, "canada", 21); got.StoryID != 0 || got.Origin.Kind != "none" {
-		t.Errorf("full rewrite of the range kept story %d, origin %+v", got.StoryID, got.Origin)
+		t.Errorf("full rewrite: the changed copy kept story %d, origin %+v", got.StoryID, got.Origin)
 	}
 }

@@ -45,6 +45,7 @@ type art struct {
 	images     []string
 	alternates []string
 	origin     catalog.Origin // as ingest would classify it; empty: classified here
+	capture    int64          // where the capture is in its WARC; 0: id (a second put of one is a replay)
 }
 
 var hosts = map[string]string{"japan": "japan.news-pravda.com", "hub": "news-pravda.com",
@@ -78,8 +79,11 @@ func put(t testing.TB, c *catalog.Catalog, a art) int64 {
 	for _, l := range a.alternates {
 		row.Alternates = append(row.Alternates, catalog.Alternate{Lang: "xx", URL: l})
 	}
+	if a.capture == 0 {
+		a.capture = a.id
+	}
 	res, err := c.PutArticle(context.Background(), row, catalog.Version{CapturedAt: time.Now(), BodyHash: fmt.Sprintf("%x", a.text),
-		Title: row.Title, Text: a.text, WARCFile: "pages.warc.gz", WARCOffset: a.id})
+		Title: row.Title, Text: a.text, WARCFile: "pages.warc.gz", WARCOffset: a.capture})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -123,6 +123,17 @@ func TestRegroupWindowsMatchOneRange(t *testing.T) {
 	if whole != windowed {
 		t.Errorf("windows of %d articles gave other stories than one range", window)
 	}
+	// And again: nothing changes the second time.
+	for _, w := range []int{window, 60} {
+		st, err := (&origin.Grouper{Catalog: s.cat, WindowArticles: w}).Regroup(ctx, origin.Scope{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Moved != 0 || st.Created != 0 || st.Attributed != 0 || st.Dropped != 0 {
+			t.Errorf("windows of %d regrouped again: %d moved, %d stories made, %d attributed, %d dropped; want none",
+				w, st.Moved, st.Created, st.Attributed, st.Dropped)
+		}
+	}
 
 	// Changed articles of one day: only the window whose core holds that day is read,
 	// and it puts them back where they were.
@@ -143,5 +154,53 @@ func TestRegroupWindowsMatchOneRange(t *testing.T) {
 	if na < len(oneDay) || na > len(s.ids)/2 {
 		t.Errorf("regrouped %d articles for one day's %d (of %d): windows without a changed article were not skipped",
 			na, len(oneDay), len(s.ids))
+	}
+}
+
+// A story whose members a window sees only in part is left to the windows that see it
+// whole: regrouping twice changes nothing the second time, and an article new to the
+// story still joins it from a window that sees it in part.
+func TestRegroupWindowsLeaveStoriesSeenInPart(t *testing.T) {
+	ctx := context.Background()
+	c := openCatalog(t)
+	day := func(n int) time.Time { return time.Date(2025, 5, n, 10, 0, 0, 0, msk) }
+	img := func(d byte) []string { return []string{strings.Repeat(string(d), 32)} }
+	// p and q are linked only through x, which the window of their first day does not
+	// read (x is five days after p); p and r share an image of their own.
+	put(t, c, art{site: "japan", id: 1, pub: day(1), lang: "ja", images: append(img('1'), img('3')...)})
+	put(t, c, art{site: "hub", id: 2, pub: day(1), lang: "en", images: img('3')})
+	put(t, c, art{site: "francais", id: 3, pub: day(4), lang: "fr", images: img('2')})
+	put(t, c, art{site: "deutsch", id: 4, pub: day(6), lang: "de", images: append(img('1'), img('2')...)})
+	g := &origin.Grouper{Catalog: c, WindowArticles: 1}
+	if _, err := g.Regroup(ctx, origin.Scope{}); err != nil {
+		t.Fatal(err)
+	}
+	story := storyOf(t, c, "japan", 1).StoryID
+	for _, k := range []struct {
+		site string
+		id   int64
+	}{{"hub", 2}, {"francais", 3}, {"deutsch", 4}} {
+		if s := storyOf(t, c, k.site, k.id).StoryID; s != story || story == 0 {
+			t.Errorf("%s:%d in story %d, want %d", k.site, k.id, s, story)
+		}
+	}
+	for run := range 2 {
+		st, err := g.Regroup(ctx, origin.Scope{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Moved != 0 || st.Created != 0 {
+			t.Errorf("regroup %d again: %d moved, %d stories made, want none", run+2, st.Moved, st.Created)
+		}
+	}
+	// A new edition of p's day, linked to p alone: its window sees the story in part, and
+	// it joins the story.
+	n := put(t, c, art{site: "canada", id: 5, pub: day(1), lang: "en", images: img('3')})
+	st, err := g.Regroup(ctx, origin.Scope{Changed: []int64{n}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := storyOf(t, c, "canada", 5).StoryID; s != story || st.Moved != 1 {
+		t.Errorf("the new edition is in story %d (want %d), %d moved", s, story, st.Moved)
 	}
 }
