@@ -100,8 +100,9 @@ func (c *Catalog) LinkedArticles(ctx context.Context, fromDay, toDay string) ([]
 
 	var out []Linked
 	byRow := map[int64]int{}
-	// A regroup holds a window of these, some 2 KB each: the values its editions and
-	// days share (site, language, day, source, origin) are kept once, not per row.
+	// A regroup holds a window of these: the values its editions and days share (site,
+	// language, day, source, origin, and the URLs and image md5s that link editions) are
+	// kept once, not per row.
 	seen := map[string]string{}
 	intern := func(s string) string {
 		if v, ok := seen[s]; ok {
@@ -130,11 +131,8 @@ func (c *Catalog) LinkedArticles(ctx context.Context, fromDay, toDay string) ([]
 			l.Published, l.Origin.ArtID, l.StoryID = parseTime(published), originArt.Int64, story.Int64
 			for _, s := range []*string{&l.Site, &l.Lang, &l.PublishedDay, &l.SourceURL, &l.SourceTitle,
 				&l.Origin.Kind, &l.Origin.Outlet, &l.Origin.Owner, &l.Origin.Channel, &l.Origin.Platform,
-				&l.Origin.URL, &l.Origin.Site} {
+				&l.Origin.URL, &l.Origin.Site, &l.CanonicalURL, &l.URL} {
 				*s = intern(*s)
-			}
-			if l.URL == l.CanonicalURL {
-				l.URL = l.CanonicalURL
 			}
 			out = append(out, l)
 			return err
@@ -170,7 +168,9 @@ func (c *Catalog) LinkedArticles(ctx context.Context, fromDay, toDay string) ([]
 				return err
 			}
 			if i, ok := byRow[id]; ok {
-				q.add(&out[i], s)
+				// An edition's alternates are the other editions' canonical URLs, and
+				// its images theirs: about seven alternates an article, each kept once.
+				q.add(&out[i], intern(s))
 			}
 			return nil
 		})
