@@ -400,13 +400,7 @@ func (g *Grouper) extend(ctx context.Context, w *catalog.Batch, gr *graph, comp 
 			fresh = append(fresh, i)
 		}
 	}
-	var story int64
-	best := 0
-	for _, id := range sortedKeys(votes) {
-		if votes[id] > best {
-			story, best = id, votes[id]
-		}
-	}
+	story := majority(votes)
 	if len(fresh) > 0 {
 		move := make([]int64, len(fresh))
 		for k, i := range fresh {
@@ -737,13 +731,7 @@ func (g *Grouper) store(ctx context.Context, w *catalog.Batch, arts []catalog.Li
 			votes[id]++
 		}
 	}
-	var story int64
-	best := 0
-	for _, id := range sortedKeys(votes) {
-		if votes[id] > best {
-			story, best = id, votes[id]
-		}
-	}
+	story := majority(votes)
 	method := methodOf(comp, edges, adj)
 	if story == 0 {
 		id, err := w.NewStory(ctx, method)
@@ -775,6 +763,18 @@ func (g *Grouper) store(ctx context.Context, w *catalog.Batch, arts []catalog.Li
 		return fmt.Errorf("regroup: %w", err)
 	}
 	return nil
+}
+
+// majority is the story most votes go to, the lowest id of those tied; 0 if none.
+func majority(votes map[int64]int) int64 {
+	var story int64
+	best := 0
+	for _, id := range sortedKeys(votes) {
+		if votes[id] > best {
+			story, best = id, votes[id]
+		}
+	}
+	return story
 }
 
 // methodOf lists the kinds of link that hold a component together: "alternate+image+origin".
