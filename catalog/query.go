@@ -3,6 +3,7 @@ package catalog
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -261,6 +262,29 @@ func eachRow(ctx context.Context, q querier, query string, args []any, fn func(*
 		}
 	}
 	return rows.Err()
+}
+
+// idsChunk is how many ids one query of eachRowOfIDs passes.
+const idsChunk = 512
+
+// eachRowOfIDs runs query, whose one parameter is a JSON array of ids (read it with
+// json_each), for ids a chunk at a time, and calls fn for every row; before each chunk,
+// chunk is called with the ids it holds and where they start in ids.
+func eachRowOfIDs(ctx context.Context, q querier, query string, ids []int64, chunk func(part []int64, lo int), fn func(*sql.Rows) error) error {
+	for lo := 0; lo < len(ids); lo += idsChunk {
+		part := ids[lo:min(lo+idsChunk, len(ids))]
+		if chunk != nil {
+			chunk(part, lo)
+		}
+		js, err := json.Marshal(part)
+		if err != nil {
+			return err
+		}
+		if err := eachRow(ctx, q, query, []any{string(js)}, fn); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Recent lists the articles first seen at or after since, on the given sites

@@ -144,31 +144,22 @@ func (c *Catalog) StoryArticles(ctx context.Context, storyID int64) ([]Ref, erro
 	return c.refs(ctx, fmt.Sprintf("story %d", storyID), "WHERE a.story_id = ? ORDER BY a.site, a.art_id", storyID)
 }
 
-// storySizesChunk is how many story ids one query of StorySizes asks about.
-const storySizesChunk = 5000
-
 // StorySizes is how many articles each of these stories holds (stories without members
 // are left out). A regroup that reads a range of days compares it with the members it
 // read, to know which stories run outside the range.
 func (c *Catalog) StorySizes(ctx context.Context, storyIDs []int64) (map[int64]int, error) {
 	out := make(map[int64]int, len(storyIDs))
-	for lo := 0; lo < len(storyIDs); lo += storySizesChunk {
-		ids, err := json.Marshal(storyIDs[lo:min(lo+storySizesChunk, len(storyIDs))])
-		if err != nil {
-			return nil, fmt.Errorf("story sizes: %w", err)
-		}
-		err = eachRow(ctx, c.r, `SELECT story_id, COUNT(*) FROM articles
-			WHERE story_id IN (SELECT value FROM json_each(?)) GROUP BY story_id`, []any{string(ids)},
-			func(rows *sql.Rows) error {
-				var id int64
-				var n int
-				err := rows.Scan(&id, &n)
-				out[id] = n
-				return err
-			})
-		if err != nil {
-			return nil, fmt.Errorf("story sizes: %w", err)
-		}
+	err := eachRowOfIDs(ctx, c.r, `SELECT story_id, COUNT(*) FROM articles
+		WHERE story_id IN (SELECT value FROM json_each(?)) GROUP BY story_id`, storyIDs, nil,
+		func(rows *sql.Rows) error {
+			var id int64
+			var n int
+			err := rows.Scan(&id, &n)
+			out[id] = n
+			return err
+		})
+	if err != nil {
+		return nil, fmt.Errorf("story sizes: %w", err)
 	}
 	return out, nil
 }

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"time"
@@ -181,29 +180,23 @@ func (c *Catalog) LinkedArticles(ctx context.Context, fromDay, toDay string) ([]
 	return out, nil
 }
 
-// textsChunk is how many texts one query of Texts asks for.
-const textsChunk = 512
-
 // Texts calls fn with the current version's text of each article in rowIDs (k is its
 // index in rowIDs), a chunk of them per query, in no particular order; an id that names
 // no article is skipped. It lets a regroup hold a window's links without its texts:
 // 70,000 articles' texts are 30 MB at the simulator's 430 bytes, and the real network's
 // run to several KB.
 func (c *Catalog) Texts(ctx context.Context, rowIDs []int64, fn func(k int, text string) error) error {
-	at := make(map[int64]int, min(len(rowIDs), textsChunk))
-	for lo := 0; lo < len(rowIDs); lo += textsChunk {
-		chunk := rowIDs[lo:min(lo+textsChunk, len(rowIDs))]
-		clear(at)
-		for k, id := range chunk {
-			at[id] = lo + k
-		}
-		ids, err := json.Marshal(chunk)
-		if err != nil {
-			return fmt.Errorf("texts: %w", err)
-		}
-		err = eachRow(ctx, c.r, `SELECT a.id, v.text FROM articles a
-			JOIN versions v ON v.article = a.id AND v.n = a.current_version
-			WHERE a.id IN (SELECT value FROM json_each(?))`, []any{string(ids)}, func(rows *sql.Rows) error {
+	at := make(map[int64]int, min(len(rowIDs), idsChunk))
+	err := eachRowOfIDs(ctx, c.r, `SELECT a.id, v.text FROM articles a
+		JOIN versions v ON v.article = a.id AND v.n = a.current_version
+		WHERE a.id IN (SELECT value FROM json_each(?))`, rowIDs,
+		func(part []int64, lo int) {
+			clear(at)
+			for k, id := range part {
+				at[id] = lo + k
+			}
+		},
+		func(rows *sql.Rows) error {
 			var id int64
 			var text string
 			if err := rows.Scan(&id, &text); err != nil {
@@ -211,22 +204,17 @@ func (c *Catalog) Texts(ctx context.Context, rowIDs []int64, fn func(k int, text
 			}
 			return fn(at[id], text)
 		})
-		if err != nil {
-			return fmt.Errorf("texts: %w", err)
-		}
+	if err != nil {
+		return fmt.Errorf("texts: %w", err)
 	}
 	return nil
 }
 
 // PublishedDaysOf is the set of publication days of the articles with these row ids.
 func (c *Catalog) PublishedDaysOf(ctx context.Context, rowIDs []int64) (map[string]bool, error) {
-	ids, err := json.Marshal(rowIDs)
-	if err != nil {
-		return nil, fmt.Errorf("published days of articles: %w", err)
-	}
 	out := map[string]bool{}
-	err = eachRow(ctx, c.r, `SELECT DISTINCT published_day FROM articles
-		WHERE id IN (SELECT value FROM json_each(?))`, []any{string(ids)}, func(rows *sql.Rows) error {
+	err := eachRowOfIDs(ctx, c.r, `SELECT DISTINCT published_day FROM articles
+		WHERE id IN (SELECT value FROM json_each(?))`, rowIDs, nil, func(rows *sql.Rows) error {
 		var d string
 		err := rows.Scan(&d)
 		out[d] = true

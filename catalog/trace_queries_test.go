@@ -88,7 +88,7 @@ func TestTexts(t *testing.T) {
 	c := openTest(t)
 	ctx := context.Background()
 	var ids []int64
-	for i := range textsChunk + 10 {
+	for i := range idsChunk + 10 {
 		r := mustPut(t, c, sample(int64(i+1)), capture(fmt.Sprintf("body %d", i), t0))
 		ids = append(ids, r.RowID)
 	}

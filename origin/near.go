@@ -87,7 +87,7 @@ func textPairs(n int, texts textSource, anchors []bool, when near, threshold flo
 	// alone: holding the candidates' too was 95 MB for a 40,000-article regroup.
 	cands := make(map[int][]int32) // anchor → the anchors after it to compare with
 	rev := make(map[int][]int32)   // other text → the anchors to compare with
-	needed := make([]bool, n)
+	compared := make([]bool, n)    // anchors with a candidate, or that are one
 	var buf []int32
 	for a := range n {
 		if !anchors[a] || !has[a] {
@@ -105,19 +105,21 @@ func textPairs(n int, texts textSource, anchors []bool, when near, threshold flo
 			}
 			if anchors[m] {
 				cands[a] = append(cands[a], m)
+				compared[m] = true
 			} else {
 				rev[int(m)] = append(rev[int(m)], int32(a))
 			}
-			needed[a], needed[m] = true, true
+			compared[a] = true
 		}
 	}
 	order, keys = nil, nil
-	// Only now are the anchors' sets made, those of the anchors with a candidate: held from
-	// the first read, every anchor's set was there beside every text's band keys (about 30
-	// MB of a 70,000-article window's 125 MB peak).
+	// Only now are the anchors' sets made, and only those compared: made in the first
+	// read, every anchor's set was held beside every text's band keys. A set grows with its
+	// text (the simulator's 430 bytes made this 1 MB of a 70,000-article window's peak; the
+	// real network's texts run to several KB).
 	var held []int
 	for a := range n {
-		if anchors[a] && needed[a] {
+		if compared[a] {
 			held = append(held, a)
 		}
 	}
@@ -206,14 +208,6 @@ func nanos(t time.Time) int64 {
 		return far
 	}
 	return t.UnixNano()
-}
-
-func (w near) is(i, j int) bool {
-	if w.gap <= 0 || w.at[i] == noTime || w.at[j] == noTime {
-		return true
-	}
-	d := w.at[i] - w.at[j]
-	return d <= w.gap && -d <= w.gap
 }
 
 // bucket appends to buf the texts of anchor a's band-b bucket that are near it (a

@@ -109,6 +109,15 @@ func TestTextPairsMatchesNearPairs(t *testing.T) {
 	}
 }
 
+// is says whether texts i and j are near, as near's doc has it.
+func (w near) is(i, j int) bool {
+	if w.gap <= 0 || w.at[i] == noTime || w.at[j] == noTime {
+		return true
+	}
+	d := w.at[i] - w.at[j]
+	return d <= w.gap && -d <= w.gap
+}
+
 // anchorPairs is textPairs' oracle, the slow way: for each anchor and band, the texts of
 // its bucket near it in time, if there are from 2 to maxBucket of them, are its
 // candidates (a pair of anchors from its first only), and the candidates whose sets reach

@@ -81,9 +81,9 @@ func (b *browser) open(path string) {
 // clickAndLoad clicks a link and waits for the page it leads to. The click
 // is the element's own click(), not a mouse event at its coordinates: a
 // mouse click is hit-tested where the element was when its box was read, so
-// a late layout shift (a font or image landing on a loaded CI machine) can
-// put it on the capture frame instead, nothing navigates and the wait for
-// the load ran out the test's whole budget (CI, 2026-12-04).
+// a late layout shift can put it on the capture frame just below, and then
+// nothing navigates. That is the likely cause of a CI run (2026-12-04) whose
+// wait for the load ran out the test's whole budget; it was not reproduced.
 func (b *browser) clickAndLoad(sel string) {
 	b.t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
